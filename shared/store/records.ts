@@ -1,7 +1,7 @@
 import type { PipelineDefinition, ScalarValue } from '../model/definition';
 
-/** Run and step statuses, named as in Azure ML. */
-export type RunStatus = 'NotStarted' | 'Queued' | 'Running' | 'Completed' | 'Failed' | 'Canceled';
+/** Run and step statuses, named as in Azure ML (`CancelRequested` is a run asked to stop). */
+export type RunStatus = 'NotStarted' | 'Queued' | 'Running' | 'CancelRequested' | 'Completed' | 'Failed' | 'Canceled';
 export const TERMINAL_STATUSES: readonly RunStatus[] = ['Completed', 'Failed', 'Canceled'];
 export function isTerminal(status: RunStatus): boolean {
   return TERMINAL_STATUSES.includes(status);

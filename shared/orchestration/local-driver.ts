@@ -1,0 +1,106 @@
+/**
+ * The local driver: runs the same orchestration generators the Durable adapter registers, with
+ * activities called in-process. Step orchestrations run concurrently as async loops; RunEvents go
+ * through an in-memory queue per run. Durable state lives in the run store (not here), so a
+ * crashed driver resumes a run by starting the run orchestration again: `startRun` reports the
+ * steps that already finished and they are not run again.
+ */
+import type { Activities } from './activity-types';
+import type { RunEvent, RunOrchestrationInput, RunSummary } from './messages';
+import type { Op, OpGenerator } from './ops';
+import { runOrchestration } from './run-orchestration';
+import { stepOrchestration } from './step-orchestration';
+
+class EventQueue {
+  private readonly items: RunEvent[] = [];
+  private waiter?: (event: RunEvent) => void;
+
+  push(event: RunEvent): void {
+    const waiter = this.waiter;
+    if (waiter) {
+      this.waiter = undefined;
+      waiter(event);
+    } else {
+      this.items.push(event);
+    }
+  }
+
+  next(): Promise<RunEvent> {
+    const item = this.items.shift();
+    if (item) return Promise.resolve(item);
+    return new Promise((resolve) => (this.waiter = resolve));
+  }
+}
+
+export class LocalDriver {
+  private readonly queues = new Map<string, EventQueue>();
+  private readonly stepLoops = new Set<Promise<unknown>>();
+
+  constructor(private readonly activities: Activities) {}
+
+  /** Runs (or resumes) a run to its end. */
+  async run(input: RunOrchestrationInput): Promise<RunSummary> {
+    const queue = new EventQueue();
+    this.queues.set(input.runId, queue);
+    try {
+      const summary = await this.interpret(runOrchestration(input), queue);
+      await Promise.allSettled([...this.stepLoops]);
+      return summary;
+    } finally {
+      this.queues.delete(input.runId);
+    }
+  }
+
+  /** Delivers an event (e.g. a cancel request noticed in the store) to a run this driver walks. */
+  signal(runId: string, event: RunEvent): void {
+    this.queues.get(runId)?.push(event);
+  }
+
+  private async interpret<T>(gen: OpGenerator<T>, queue?: EventQueue): Promise<T> {
+    let next = gen.next();
+    while (!next.done) {
+      let result: unknown;
+      try {
+        result = await this.execute(next.value, queue);
+      } catch (err) {
+        next = gen.throw(err);
+        continue;
+      }
+      next = gen.next(result);
+    }
+    return next.value;
+  }
+
+  private async execute(op: Op, queue: EventQueue | undefined): Promise<unknown> {
+    switch (op.kind) {
+      case 'activity': {
+        const fn = this.activities[op.name] as (input: unknown) => Promise<unknown>;
+        return fn.call(this.activities, op.input);
+      }
+      case 'all':
+        return Promise.all(op.ops.map((child) => this.execute(child, queue)));
+      case 'timer':
+        return new Promise((resolve) => setTimeout(resolve, op.delayMs));
+      case 'startStep': {
+        const loop = this.interpret(stepOrchestration(op.input)).catch((err: unknown) => {
+          // A step orchestration only throws if an activity failed unexpectedly; report it as a failed step.
+          this.signal(op.input.runId, {
+            type: 'stepFinished',
+            outcome: { step: op.input.step, status: 'Failed', reused: false, message: err instanceof Error ? err.message : String(err) },
+          });
+        });
+        this.stepLoops.add(loop);
+        void loop.finally(() => this.stepLoops.delete(loop));
+        return undefined;
+      }
+      case 'signalRun':
+        this.signal(op.runId, op.event);
+        return undefined;
+      case 'nextRunEvent':
+        if (!queue) throw new Error('nextRunEvent is only available to the run orchestration');
+        return queue.next();
+      case 'now':
+        return new Date().toISOString();
+    }
+  }
+}
