@@ -1,0 +1,74 @@
+/**
+ * Builds what a step's process sees — the step runtime contract (documented in the README):
+ * the rendered command, the folder it starts in, and these environment variables:
+ *
+ *   TRIBUTARY_RUN_ID, TRIBUTARY_EXPERIMENT, TRIBUTARY_STEP, TRIBUTARY_ATTEMPT
+ *   TRIBUTARY_INPUT_<NAME>    value or local path of each bound input
+ *   TRIBUTARY_OUTPUT_<NAME>   local path of each output (a folder; for uri_file a file in it)
+ *   TRIBUTARY_METRICS_FILE    JSON-lines file for metrics: {"name": "...", "value": 0.9, "step": 3}
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { StepJob } from '../compute/compute-target';
+import { renderCommand } from '../model/command';
+import type { StepDefinition } from '../model/definition';
+import type { RunRecord } from '../store/records';
+import type { AttemptPaths } from '../workspace/workspace';
+import type { ResolvedInput } from './step-inputs';
+
+export function jobId(runId: string, step: string, attempt: number): string {
+  return `${runId}.${step}.${attempt}`;
+}
+
+/** Local path a step writes an output to: the output folder, or a file named after it for uri_file. */
+export function outputTarget(def: StepDefinition, output: string, folder: string): string {
+  return def.outputs[output]?.type === 'uri_file' ? path.join(folder, output) : folder;
+}
+
+export async function buildStepJob(args: {
+  run: RunRecord;
+  def: StepDefinition;
+  attempt: number;
+  paths: AttemptPaths;
+  inputs: Record<string, ResolvedInput>;
+  /** Output name → local folder. */
+  outputs: Record<string, string>;
+  pythonHelperDir: string;
+}): Promise<StepJob> {
+  const { run, def, attempt, paths } = args;
+  const inputValues: Record<string, string | number | boolean | undefined> = {};
+  const env: Record<string, string> = {
+    TRIBUTARY_RUN_ID: run.id,
+    TRIBUTARY_EXPERIMENT: run.experiment,
+    TRIBUTARY_STEP: def.name,
+    TRIBUTARY_ATTEMPT: String(attempt),
+    TRIBUTARY_METRICS_FILE: paths.metrics,
+    PYTHONUNBUFFERED: '1',
+    PYTHONPATH: [args.pythonHelperDir, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
+  };
+  for (const [name, input] of Object.entries(args.inputs)) {
+    const value = input.kind === 'scalar' ? input.value : input.path;
+    inputValues[name] = value;
+    env[`TRIBUTARY_INPUT_${name.toUpperCase()}`] = String(value);
+  }
+  const outputValues: Record<string, string> = {};
+  for (const [name, folder] of Object.entries(args.outputs)) {
+    await mkdir(folder, { recursive: true });
+    outputValues[name] = outputTarget(def, name, folder);
+    env[`TRIBUTARY_OUTPUT_${name.toUpperCase()}`] = outputValues[name]!;
+  }
+  await mkdir(paths.dir, { recursive: true });
+  return {
+    id: jobId(run.id, def.name, attempt),
+    runId: run.id,
+    step: def.name,
+    attempt,
+    command: renderCommand(def.command, { inputs: inputValues, outputs: outputValues }, def.origin),
+    workingDir: paths.workDir,
+    env: { ...def.environmentVariables, ...env },
+    stdoutPath: paths.stdout,
+    stderrPath: paths.stderr,
+    timeoutSeconds: def.timeoutSeconds,
+    environment: def.environment,
+  };
+}

@@ -1,0 +1,31 @@
+import { ConflictError } from '../errors';
+import type { StepRunRecord } from '../store/records';
+import type { NewStepRun, RunStore } from '../store/run-store';
+
+/**
+ * Read-modify-write of a step run with optimistic concurrency: re-reads and re-applies the
+ * change when another writer got there first.
+ */
+export async function updateStepRun(
+  store: RunStore,
+  runId: string,
+  step: string,
+  change: (current: StepRunRecord | undefined) => NewStepRun | undefined,
+): Promise<StepRunRecord | undefined> {
+  for (let tries = 0; ; tries++) {
+    const current = await store.getStepRun(runId, step);
+    const next = change(current);
+    if (!next) return current;
+    try {
+      return await store.putStepRun(next, current?.version);
+    } catch (err) {
+      if (!(err instanceof ConflictError) || tries >= 10) throw err;
+    }
+  }
+}
+
+/** Drops the version so a record can be written back as a new state. */
+export function withoutVersion(record: StepRunRecord): NewStepRun {
+  const { version: _version, ...rest } = record;
+  return rest;
+}

@@ -1,0 +1,64 @@
+import { open } from 'node:fs/promises';
+import { NotFoundError, ValidationError } from '../../errors';
+import { isTerminal } from '../../store/records';
+import { attemptPaths } from '../../workspace/workspace';
+import { parseCommand, needPositional } from '../args';
+import { withContext } from '../context';
+
+const USAGE = 'tributary logs <runId> <step> [--follow] [--attempt N]';
+const FOLLOW_POLL_MS = 200;
+
+/** Prints a step's stdout (to stdout) and stderr (to stderr); --follow keeps going until the step ends. */
+export async function logsCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(args, { follow: { type: 'boolean', short: 'f' }, attempt: { type: 'string' } }, USAGE);
+  const runId = needPositional(positionals, 0, 'run id', USAGE);
+  const step = needPositional(positionals, 1, 'step name', USAGE);
+  return withContext(values.workspace, async (ctx) => {
+    const run = await ctx.store.getRun(runId);
+    if (!run) throw new NotFoundError(`run "${runId}" does not exist`, 'runId');
+    if (!run.definition.steps[step]) {
+      throw new NotFoundError(`run "${runId}" has no step "${step}" (steps: ${Object.keys(run.definition.steps).join(', ')})`, 'step');
+    }
+    const record = await ctx.store.getStepRun(runId, step);
+    const attempt = values.attempt ? Number(values.attempt) : (record?.attempt ?? 1);
+    if (!Number.isSafeInteger(attempt) || attempt < 1) throw new ValidationError(`--attempt ${values.attempt}: expected a whole number ≥ 1`, '--attempt');
+    const paths = attemptPaths(ctx.workspace, runId, step, attempt);
+    const streams = [new Tail(paths.stdout, ctx.out), new Tail(paths.stderr, ctx.err)];
+    for (;;) {
+      const current = await ctx.store.getStepRun(runId, step);
+      const finished = !current || isTerminal(current.status) || current.attempt !== attempt;
+      for (const s of streams) await s.drain();
+      if (!values.follow || finished) return 0;
+      await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
+    }
+  });
+}
+
+/** Copies whatever was appended to a file since the last call. */
+class Tail {
+  private offset = 0;
+  constructor(
+    private readonly file: string,
+    private readonly out: NodeJS.WritableStream,
+  ) {}
+
+  async drain(): Promise<void> {
+    let handle;
+    try {
+      handle = await open(this.file, 'r');
+    } catch {
+      return;
+    }
+    try {
+      const buf = Buffer.alloc(64 * 1024);
+      for (;;) {
+        const { bytesRead } = await handle.read(buf, 0, buf.length, this.offset);
+        if (bytesRead === 0) return;
+        this.offset += bytesRead;
+        this.out.write(buf.subarray(0, bytesRead));
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+}

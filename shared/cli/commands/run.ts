@@ -1,0 +1,53 @@
+import { describeHostInterpreters } from '../../compute/local/host-interpreters';
+import { startLocalRun } from '../../local/start-local-run';
+import { compilePipelineYaml } from '../../model/yaml/compile';
+import { parseSetFlags } from '../../model/parameters';
+import { submitRun } from '../../runs/submit-run';
+import { parseCommand, needPositional, parseComputeFlags } from '../args';
+import { printJson, withContext } from '../context';
+import { attachToRun } from './watch';
+
+const USAGE =
+  'tributary run <pipeline.yml> [--set inputs.NAME=VALUE]... [--experiment NAME] [--compute CLOUD_NAME=local]... [--regenerate] [--detach] [--json]';
+
+export async function runCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(
+    args,
+    {
+      set: { type: 'string', multiple: true },
+      experiment: { type: 'string', short: 'e' },
+      compute: { type: 'string', multiple: true },
+      regenerate: { type: 'boolean' },
+      detach: { type: 'boolean', short: 'd' },
+    },
+    USAGE,
+  );
+  const file = needPositional(positionals, 0, 'pipeline file', USAGE);
+  const json = Boolean(values.json);
+  const warn = (msg: string) => process.stderr.write(`warning: ${msg}\n`);
+  const definition = await compilePipelineYaml(file, { warn });
+  const parameters = parseSetFlags(values.set ?? []);
+  const computeMap = parseComputeFlags(values.compute);
+
+  return withContext(values.workspace, async (ctx) => {
+    const run = await submitRun(ctx.store, {
+      definition,
+      experiment: values.experiment,
+      parameters,
+      parametersSource: '--set',
+      options: { computeMap, regenerateOutputs: Boolean(values.regenerate), source: 'cli' },
+      knownComputes: ['local'],
+    });
+    await startLocalRun(ctx.workspace, ctx.store, run.id);
+    if (!json) {
+      ctx.out.write(`Run ${run.id} submitted (experiment "${run.experiment}", ${Object.keys(definition.steps).length} steps)\n`);
+      ctx.out.write(`note: ${describeHostInterpreters()}\n`);
+    }
+    if (values.detach) {
+      if (json) printJson(ctx, { id: run.id, status: run.status, experiment: run.experiment });
+      else ctx.out.write(`Detached. Follow with: tributary watch ${run.id}\n`);
+      return 0;
+    }
+    return attachToRun(ctx, run.id, json);
+  });
+}

@@ -1,0 +1,26 @@
+import { openStore } from '../local/local-services';
+import type { RunStore } from '../store/run-store';
+import { resolveWorkspace, type Workspace } from '../workspace/workspace';
+
+/** What every command gets: the workspace, its run store, and where to write. */
+export interface CliContext {
+  workspace: Workspace;
+  store: RunStore;
+  out: NodeJS.WriteStream;
+  err: NodeJS.WriteStream;
+  tty: boolean;
+}
+
+export async function withContext<T>(workspaceFlag: string | undefined, fn: (ctx: CliContext) => Promise<T>): Promise<T> {
+  const workspace = resolveWorkspace(workspaceFlag);
+  const store = openStore(workspace);
+  try {
+    return await fn({ workspace, store, out: process.stdout, err: process.stderr, tty: Boolean(process.stdout.isTTY) });
+  } finally {
+    await store.close();
+  }
+}
+
+export function printJson(ctx: CliContext, value: unknown): void {
+  ctx.out.write(`${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,59 @@
+/**
+ * Wires the embedded defaults together: SQLite history, local processes, the workspace's data
+ * plane, and the activities bound to them. One place, so the CLI, the worker, the SDK and the
+ * local HTTP host all run with the same semantics.
+ */
+import path from 'node:path';
+import { createActivities } from '../activities/create-activities';
+import { CopyWorkDir, type WorkDirPreparer } from '../activities/work-dir';
+import { LocalComputePool } from '../compute/local/local-compute-pool';
+import type { DataPlane } from '../datastore/data-plane';
+import { LocalFolderDataPlane } from '../datastore/local-folder-data-plane';
+import type { Activities } from '../orchestration/activity-types';
+import { SqliteRunStore } from '../store/sqlite/sqlite-run-store';
+import type { RunStore } from '../store/run-store';
+import { ensureWorkspace, type Workspace } from '../workspace/workspace';
+import { LocalComputeResolver } from './local-computes';
+
+export interface LocalServices {
+  workspace: Workspace;
+  store: RunStore;
+  computes: LocalComputeResolver;
+  activities: Activities;
+  close(): Promise<void>;
+}
+
+/** Folder of the Python step helper shipped with Tributary (`python/tributary_step.py`). */
+export const PYTHON_HELPER_DIR = path.resolve(__dirname, '..', '..', '..', 'python');
+
+export function openStore(workspace: Workspace): RunStore {
+  ensureWorkspace(workspace);
+  return SqliteRunStore.open(workspace.historyDb);
+}
+
+export function openLocalServices(
+  workspace: Workspace,
+  options: { data?: DataPlane; workDirs?: WorkDirPreparer; maxConcurrency?: number } = {},
+): LocalServices {
+  const store = openStore(workspace);
+  const pool = new LocalComputePool({ defaultMaxConcurrency: options.maxConcurrency });
+  const computes = new LocalComputeResolver(pool);
+  const activities = createActivities({
+    store,
+    computes,
+    data: options.data ?? new LocalFolderDataPlane(),
+    workspace,
+    workDirs: options.workDirs ?? new CopyWorkDir(),
+    pythonHelperDir: PYTHON_HELPER_DIR,
+  });
+  return {
+    workspace,
+    store,
+    computes,
+    activities,
+    async close() {
+      await pool.close();
+      await store.close();
+    },
+  };
+}

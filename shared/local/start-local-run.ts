@@ -1,0 +1,14 @@
+import os from 'node:os';
+import { updateRunRecord } from '../activities/run-records';
+import type { RunStore } from '../store/run-store';
+import type { Workspace } from '../workspace/workspace';
+import { launchWorker } from './launch-worker';
+
+/** Starts a detached worker for the run and records it as the run's driver. */
+export async function startLocalRun(workspace: Workspace, store: RunStore, runId: string): Promise<void> {
+  const pid = launchWorker(workspace, runId);
+  await updateRunRecord(store, runId, (run) => ({
+    driver: { kind: 'local', pid, host: os.hostname(), heartbeatAt: new Date().toISOString() },
+    ...(run.status === 'NotStarted' ? { status: 'Queued' as const } : {}),
+  }));
+}

@@ -1,0 +1,28 @@
+/**
+ * Entry point of the detached local worker: `node worker-main.js <workspace> <runId>`.
+ * Started by `tributary run` / `resume` and by the SDK; its stdout/stderr go to the run's driver log.
+ */
+import { describeError } from '../errors';
+import { resolveWorkspace } from '../workspace/workspace';
+import { openLocalServices } from './local-services';
+import { driveRun } from './run-worker';
+
+async function main(): Promise<void> {
+  const [workspaceDir, runId] = process.argv.slice(2);
+  if (!workspaceDir || !runId) throw new Error('usage: worker-main <workspace> <runId>');
+  const services = await openLocalServices(resolveWorkspace(workspaceDir));
+  const stop = () => void services.close().finally(() => process.exit(130));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  try {
+    const summary = await driveRun(services, runId);
+    console.log(`run ${runId} finished: ${summary.status}${summary.statusReason ? ` (${summary.statusReason})` : ''}`);
+  } finally {
+    await services.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`worker failed: ${describeError(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+/**
+ * Submitting a run: validate the definition against what this deployment can run, resolve the
+ * parameters, record the run as NotStarted. Starting a driver for it is the caller's job (local
+ * worker process or Durable orchestration), so the same submission serves the CLI, SDK and HTTP.
+ */
+import { validateDefinition } from '../model/graph';
+import type { PipelineDefinition, ScalarValue } from '../model/definition';
+import { resolveParameters } from '../model/parameters';
+import type { GitInfo, RunOptions, RunRecord } from '../store/records';
+import type { RunStore } from '../store/run-store';
+import { assertSafeName } from '../util/safe-names';
+import { newRunId } from './run-ids';
+
+export interface SubmitRequest {
+  definition: PipelineDefinition;
+  experiment?: string;
+  /** Parameter overrides as given (strings from the CLI, JSON values from HTTP). */
+  parameters?: Record<string, ScalarValue>;
+  /** Where the overrides came from, for error messages (`--set`, `ParameterAssignments`). */
+  parametersSource?: string;
+  options?: Partial<RunOptions>;
+  git?: GitInfo;
+  publishedPipelineId?: string;
+  /** Compute names this deployment can run on. */
+  knownComputes: string[];
+  /** Pre-chosen run id (idempotent submissions); generated when absent. */
+  runId?: string;
+}
+
+export async function submitRun(store: RunStore, req: SubmitRequest): Promise<RunRecord> {
+  const options: RunOptions = {
+    regenerateOutputs: req.options?.regenerateOutputs ?? false,
+    computeMap: req.options?.computeMap ?? {},
+    source: req.options?.source ?? 'cli',
+  };
+  const mapped = mapComputes(req.definition, options.computeMap);
+  validateDefinition(mapped, { knownComputes: req.knownComputes });
+  const parameters = resolveParameters(req.definition, req.parameters ?? {}, req.parametersSource ?? 'parameters');
+  const experiment = req.experiment ?? req.definition.experimentName ?? req.definition.name;
+  assertSafeName(experiment, 'experiment name');
+  return store.createRun({
+    id: req.runId ?? newRunId(experiment),
+    experiment,
+    pipelineName: req.definition.name,
+    ...(req.publishedPipelineId ? { publishedPipelineId: req.publishedPipelineId } : {}),
+    status: 'NotStarted',
+    definition: req.definition,
+    parameters,
+    options,
+    ...(req.git ? { git: req.git } : {}),
+    createdAt: new Date().toISOString(),
+  });
+}
+
+/** The definition as it will run, with `--compute NAME=TARGET` mappings applied to each step. */
+export function mapComputes(def: PipelineDefinition, computeMap: Record<string, string>): PipelineDefinition {
+  if (Object.keys(computeMap).length === 0) return def;
+  const steps = Object.fromEntries(
+    Object.entries(def.steps).map(([name, step]) => [name, { ...step, compute: computeMap[step.compute] ?? step.compute }]),
+  );
+  return { ...def, steps };
+}
