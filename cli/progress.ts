@@ -3,9 +3,9 @@
  * on a terminal a status line kept up to date below them. Reads only the run store, so it works
  * the same attached to a run started by this process or another.
  */
-import { isTerminal, type RunStatus } from '../store/records';
-import type { RunStore } from '../store/run-store';
-import { runView, type RunView, type StepView } from '../runs/run-view';
+import { isTerminal, type RunStatus } from '../shared/store/records';
+import type { RunStore } from '../shared/store/run-store';
+import { runView, type RunView, type StepView } from '../shared/runs/run-view';
 import { colourStatus, formatDuration } from './format';
 
 const POLL_MS = 200;

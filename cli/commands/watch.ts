@@ -1,5 +1,5 @@
-import { isTerminal } from '../../store/records';
-import type { RunView } from '../../runs/run-view';
+import { isTerminal } from '../../shared/store/records';
+import type { RunView } from '../../shared/runs/run-view';
 import { parseCommand, needPositional } from '../args';
 import { printJson, withContext, type CliContext } from '../context';
 import { formatDuration } from '../format';

@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
-import { NotFoundError, ValidationError } from '../../errors';
-import { isTerminal } from '../../store/records';
-import { attemptPaths } from '../../workspace/workspace';
+import { NotFoundError, ValidationError } from '../../shared/errors';
+import { isTerminal } from '../../shared/store/records';
+import { attemptPaths } from '../../shared/workspace/workspace';
 import { parseCommand, needPositional } from '../args';
 import { withContext } from '../context';
 

@@ -1,5 +1,5 @@
-import { ValidationError } from '../../errors';
-import type { RunStatus } from '../../store/records';
+import { ValidationError } from '../../shared/errors';
+import type { RunStatus } from '../../shared/store/records';
 import { parseCommand } from '../args';
 import { printJson, withContext } from '../context';
 import { colourStatus, formatDuration, table } from '../format';

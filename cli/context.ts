@@ -1,6 +1,6 @@
-import { openStore } from '../local/local-services';
-import type { RunStore } from '../store/run-store';
-import { resolveWorkspace, type Workspace } from '../workspace/workspace';
+import { openStore } from '../shared/local/local-services';
+import type { RunStore } from '../shared/store/run-store';
+import { resolveWorkspace, type Workspace } from '../shared/workspace/workspace';
 
 /** What every command gets: the workspace, its run store, and where to write. */
 export interface CliContext {

@@ -1,7 +1,7 @@
-import { ConflictError, NotFoundError } from '../../errors';
-import { isLeaseStale } from '../../local/run-worker';
-import { startLocalRun } from '../../local/start-local-run';
-import { isTerminal } from '../../store/records';
+import { ConflictError, NotFoundError } from '../../shared/errors';
+import { isLeaseStale } from '../../shared/local/run-worker';
+import { startLocalRun } from '../../shared/local/start-local-run';
+import { isTerminal } from '../../shared/store/records';
 import { parseCommand, needPositional } from '../args';
 import { printJson, withContext } from '../context';
 import { attachToRun } from './watch';

@@ -1,8 +1,8 @@
-import { describeHostInterpreters } from '../../compute/local/host-interpreters';
-import { startLocalRun } from '../../local/start-local-run';
-import { compilePipelineYaml } from '../../model/yaml/compile';
-import { parseSetFlags } from '../../model/parameters';
-import { submitRun } from '../../runs/submit-run';
+import { describeHostInterpreters } from '../../shared/compute/local/host-interpreters';
+import { startLocalRun } from '../../shared/local/start-local-run';
+import { compilePipelineYaml } from '../../shared/model/yaml/compile';
+import { parseSetFlags } from '../../shared/model/parameters';
+import { submitRun } from '../../shared/runs/submit-run';
 import { parseCommand, needPositional, parseComputeFlags } from '../args';
 import { printJson, withContext } from '../context';
 import { attachToRun } from './watch';

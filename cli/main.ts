@@ -3,7 +3,7 @@
  * --workspace DIR (default ./.tributary or $TRIBUTARY_WORKSPACE). Errors are one clear message
  * and a non-zero exit, never a stack trace (set TRIBUTARY_DEBUG=1 to see one).
  */
-import { describeError, isTributaryError } from '../errors';
+import { describeError, isTributaryError } from '../shared/errors';
 import { cancelCommand } from './commands/cancel';
 import { logsCommand } from './commands/logs';
 import { resumeCommand } from './commands/resume';

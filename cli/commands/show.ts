@@ -1,7 +1,7 @@
-import { NotFoundError } from '../../errors';
-import { isLeaseStale } from '../../local/run-worker';
-import { isTerminal } from '../../store/records';
-import { runView } from '../../runs/run-view';
+import { NotFoundError } from '../../shared/errors';
+import { isLeaseStale } from '../../shared/local/run-worker';
+import { isTerminal } from '../../shared/store/records';
+import { runView } from '../../shared/runs/run-view';
 import { parseCommand, needPositional } from '../args';
 import { printJson, withContext } from '../context';
 import { colourStatus, formatDuration, table } from '../format';

@@ -1,6 +1,6 @@
 /** Small helpers over node:util parseArgs shared by every command. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ValidationError } from '../errors';
+import { ValidationError } from '../shared/errors';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 

@@ -1,6 +1,6 @@
-import { updateRunRecord } from '../../activities/run-records';
-import { NotFoundError } from '../../errors';
-import { isTerminal } from '../../store/records';
+import { updateRunRecord } from '../../shared/activities/run-records';
+import { NotFoundError } from '../../shared/errors';
+import { isTerminal } from '../../shared/store/records';
 import { parseCommand, needPositional } from '../args';
 import { printJson, withContext } from '../context';
 

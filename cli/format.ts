@@ -1,5 +1,5 @@
 /** Text formatting for the CLI: durations, tables, status colours. */
-import type { RunStatus } from '../store/records';
+import type { RunStatus } from '../shared/store/records';
 
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined || Number.isNaN(ms)) return '-';
