@@ -1,0 +1,145 @@
+import { chmodSync, closeSync, fstatSync, mkdirSync, openSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from 'node:sqlite';
+import { TransientError, TributaryError } from '../../errors';
+import { configureConnection, migrate } from './schema';
+
+/** A row as read (or as about to be written): column name to value. */
+export type Row = Readonly<Record<string, SQLOutputValue | SQLInputValue>>;
+export type Params = Record<string, SQLInputValue>;
+
+export interface ConnectionOptions {
+  /** How long a write waits for another process's lock before failing with TransientError. Default 5000. */
+  busyTimeoutMs?: number;
+}
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+// Primary result codes (the low byte of an extended code).
+const SQLITE_BUSY = 5;
+const SQLITE_LOCKED = 6;
+
+/**
+ * One open SQLite file: a cache of prepared statements and a write-transaction helper.
+ * `node:sqlite` is synchronous, so a method that never awaits runs to the end before any other
+ * call on this connection; transactions therefore never interleave within one process.
+ */
+export class SqliteConnection {
+  private readonly statements = new Map<string, StatementSync>();
+  private readonly begin: StatementSync;
+  private readonly commit: StatementSync;
+  private readonly rollback: StatementSync;
+
+  private constructor(
+    readonly db: DatabaseSync,
+    readonly path: string,
+    readonly busyTimeoutMs: number,
+  ) {
+    this.begin = db.prepare('BEGIN IMMEDIATE');
+    this.commit = db.prepare('COMMIT');
+    this.rollback = db.prepare('ROLLBACK');
+  }
+
+  /** Opens (creating if needed, mode 0600) and migrates the database at `dbPath`. */
+  static open(dbPath: string, options: ConnectionOptions = {}): SqliteConnection {
+    const path = resolve(dbPath);
+    const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    createPrivateFile(path);
+    const db = new DatabaseSync(path, { timeout: busyTimeoutMs });
+    let conn: SqliteConnection | undefined;
+    try {
+      configureConnection(db, { busyTimeoutMs });
+      conn = new SqliteConnection(db, path, busyTimeoutMs);
+      const c = conn;
+      migrate(db, path, (fn) => c.write(fn));
+      return conn;
+    } catch (err) {
+      db.close();
+      throw mapSqliteError(err, path, busyTimeoutMs);
+    }
+  }
+
+  /** The prepared statement for `sql`, prepared once per connection. */
+  stmt(sql: string): StatementSync {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Runs `fn` (reads only), turning a lock that outlasted the busy timeout into TransientError. */
+  read<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw mapSqliteError(err, this.path, this.busyTimeoutMs);
+    }
+  }
+
+  /**
+   * Runs `fn` in a BEGIN IMMEDIATE transaction: the write lock is taken up front (waiting up to
+   * the busy timeout), so a transaction that read a row can never fail to upgrade to a writer
+   * half-way, and what it read stays true until it commits.
+   */
+  write<T>(fn: () => T): T {
+    try {
+      this.begin.run();
+    } catch (err) {
+      throw mapSqliteError(err, this.path, this.busyTimeoutMs);
+    }
+    try {
+      const result = fn();
+      this.commit.run();
+      return result;
+    } catch (err) {
+      if (this.db.isTransaction) {
+        try {
+          this.rollback.run();
+        } catch {
+          // The original error is the one worth reporting; SQLite has already undone the work.
+        }
+      }
+      throw mapSqliteError(err, this.path, this.busyTimeoutMs);
+    }
+  }
+
+  close(): void {
+    if (!this.db.isOpen) return;
+    this.statements.clear();
+    this.db.close();
+  }
+}
+
+/** SQLITE_BUSY/SQLITE_LOCKED become TransientError (retried with backoff); anything else passes through. */
+export function mapSqliteError(err: unknown, path: string, busyTimeoutMs: number): unknown {
+  if (err instanceof TributaryError) return err;
+  const primary = sqliteResultCode(err) & 0xff;
+  if (primary === SQLITE_BUSY || primary === SQLITE_LOCKED) {
+    const detail = err instanceof Error ? ` (${err.message})` : '';
+    return new TransientError(
+      `run store ${path} is locked by another Tributary process and stayed locked for more than ${busyTimeoutMs} ms${detail}; try again`,
+      { cause: err },
+    );
+  }
+  return err;
+}
+
+/** The SQLite result code of an error thrown by node:sqlite, or -1 for any other error. */
+function sqliteResultCode(err: unknown): number {
+  if (!(err instanceof Error) || !('code' in err) || err.code !== 'ERR_SQLITE_ERROR') return -1;
+  return 'errcode' in err && typeof err.errcode === 'number' ? err.errcode : -1;
+}
+
+/** Creates the file with mode 0600 if missing, and narrows an existing file of ours to 0600. */
+function createPrivateFile(path: string): void {
+  const fd = openSync(path, 'a', 0o600);
+  try {
+    const { mode, uid } = fstatSync(fd);
+    if ((mode & 0o777) !== 0o600 && uid === process.getuid?.()) chmodSync(path, 0o600);
+  } finally {
+    closeSync(fd);
+  }
+}
