@@ -23,6 +23,11 @@ export type PrepareResult =
   | { action: 'finished'; outcome: StepOutcome }
   | { action: 'run'; firstAttempt: number; retry: RetryPolicy };
 
+export type SubmitResult =
+  | { handle: string }
+  /** The attempt could not start (missing input, unknown compute): the step fails before it runs. */
+  | { rejected: string };
+
 export interface FinalizeResult {
   outcome: StepOutcome;
   /** True when another attempt may succeed (transient failure, timeout); the policy decides. */
@@ -35,7 +40,7 @@ export interface Activities {
   /** Resolves inputs and snapshot, decides reuse; records the step as Queued or reused. */
   prepareStep(input: StepRef): Promise<PrepareResult>;
   /** Renders the command and submits one attempt to the step's compute; idempotent per attempt. */
-  submitStep(input: AttemptRef): Promise<{ handle: string }>;
+  submitStep(input: AttemptRef): Promise<SubmitResult>;
   /** One monitor poll (may long-poll up to `waitMs`); records Running when the job starts. */
   pollStep(input: AttemptRef & { handle: string; waitMs: number }): Promise<JobStatus>;
   /** Checks and records outputs, metrics and the final status of an attempt. */

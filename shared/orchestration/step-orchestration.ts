@@ -23,8 +23,9 @@ function* runStep(input: StepOrchestrationInput): OpGenerator<StepOutcome> {
   const lastAttempt = prepared.firstAttempt + prepared.retry.maxAttempts - 1;
   for (let attempt = prepared.firstAttempt; ; attempt++) {
     const ref: AttemptRef = { runId, step, attempt };
-    const { handle } = yield* call('submitStep', ref);
-    const job = yield* watch(ref, handle, monitor);
+    const submitted = yield* call('submitStep', ref);
+    const handle = 'handle' in submitted ? submitted.handle : '';
+    const job: JobStatus = 'handle' in submitted ? yield* watch(ref, handle, monitor) : { state: 'Failed', message: submitted.rejected };
     const { outcome, retryable } = yield* call('finalizeStep', { ...ref, handle, job });
     if (outcome.status !== 'Failed' || !retryable || attempt >= lastAttempt) return outcome;
     const retryNumber = attempt - prepared.firstAttempt;
