@@ -1,0 +1,41 @@
+/**
+ * What a run records about the git checkout its source came from: commit, branch, dirty flag
+ * and remote URL, read with the `git` CLI (no shell). Anything that is not a git checkout with at
+ * least one commit, or a machine without git, gives undefined: git info is a nicety, never a
+ * reason for a submission to fail.
+ */
+import { execFile } from 'node:child_process';
+import type { GitInfo } from '../store/records';
+import { stripCredentials } from './remote-url';
+
+export async function readGitInfo(dir: string): Promise<GitInfo | undefined> {
+  const commit = await git(dir, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+  if (!commit) return undefined;
+  const [branch, status, remotes] = await Promise.all([
+    git(dir, ['symbolic-ref', '--quiet', '--short', 'HEAD']),
+    git(dir, ['status', '--porcelain']),
+    git(dir, ['remote']),
+  ]);
+  const names = (remotes ?? '').split('\n').filter(Boolean);
+  const remote = names.includes('origin') ? 'origin' : names[0];
+  const remoteUrl = remote ? await git(dir, ['remote', 'get-url', remote]) : undefined;
+  return {
+    commit,
+    ...(branch ? { branch } : {}),
+    // Untracked files count as dirty too (they are in the snapshot, not in the commit); a failed
+    // status is reported dirty rather than clean.
+    dirty: status !== '',
+    ...(remoteUrl ? { remoteUrl: stripCredentials(remoteUrl) } : {}),
+  };
+}
+
+/** Trimmed stdout, or undefined when git is missing, fails or times out. */
+function git(dir: string, args: string[]): Promise<string | undefined> {
+  const env = { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+  return new Promise((resolve) => {
+    // core.fsmonitor may name a program to run; reading metadata never needs it.
+    execFile('git', ['-C', dir, '-c', 'core.fsmonitor=false', ...args], { env, timeout: 10_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout) => {
+      resolve(err ? undefined : stdout.trim());
+    });
+  });
+}
