@@ -29,9 +29,13 @@ export async function readGitInfo(dir: string): Promise<GitInfo | undefined> {
   };
 }
 
+const REPO_OVERRIDES = new Set(['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR', 'GIT_OBJECT_DIRECTORY']);
+
 /** Trimmed stdout, or undefined when git is missing, fails or times out. */
 function git(dir: string, args: string[]): Promise<string | undefined> {
-  const env = { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+  // GIT_DIR and friends (set inside git hooks) would point git at another repository than `dir`.
+  const inherited = Object.entries(process.env).filter(([name]) => !REPO_OVERRIDES.has(name));
+  const env = { ...Object.fromEntries(inherited), GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
   return new Promise((resolve) => {
     // core.fsmonitor may name a program to run; reading metadata never needs it.
     execFile('git', ['-C', dir, '-c', 'core.fsmonitor=false', ...args], { env, timeout: 10_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout) => {

@@ -2,7 +2,7 @@
  * Content-addressed storage for snapshots: file contents keyed by their sha256, and manifests
  * keyed by snapshot id. The local adapter lives here; the Blob adapter implements the same port.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmod, copyFile, constants, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NotFoundError, TransientError, ValidationError } from '../errors';
@@ -23,12 +23,14 @@ export interface ContentStore {
   /** The subset of `digests` already stored (one batch call, so a remote store can list or fan out). */
   has(digests: string[]): Promise<Set<string>>;
   put(digest: string, localFile: string): Promise<void>;
-  /** Writes the object to `destFile`; NotFoundError when it is not stored. */
+  /** Writes the object's bytes to `destFile` (mode unspecified: callers set it); NotFoundError when it is not stored. */
   get(digest: string, destFile: string): Promise<void>;
   putManifest(id: string, manifest: SnapshotManifest): Promise<void>;
   /** The manifest, or undefined when no snapshot has this id. */
   getManifest(id: string): Promise<SnapshotManifest | undefined>;
 }
+
+const SMALL_FILE = 1 << 20;
 
 export function assertDigest(digest: string): void {
   if (!SHA256_HEX.test(digest)) throw new ValidationError(`content digest ${JSON.stringify(digest)} is not a sha256 hex digest`, 'digest');
@@ -55,13 +57,11 @@ export class LocalContentStore implements ContentStore {
     await mkdir(path.dirname(target), { recursive: true });
     const temp = tempName(target);
     try {
-      await copyFile(localFile, temp, constants.COPYFILE_FICLONE);
-      const copied = await sha256File(temp, (await stat(temp)).size);
-      if (copied.sha256 !== digest) throw new TransientError(`${localFile} changed while it was being snapshotted; submit again`);
-      await chmod(temp, 0o444);
+      if ((await copyHashing(localFile, temp)) !== digest) throw new TransientError(`${localFile} changed while it was being snapshotted; submit again`);
       await rename(temp, target);
-    } finally {
+    } catch (err) {
       await rm(temp, { force: true });
+      throw err;
     }
   }
 
@@ -70,7 +70,9 @@ export class LocalContentStore implements ContentStore {
     try {
       await copyFile(this.objectPath(digest), destFile, constants.COPYFILE_FICLONE);
     } catch (err) {
-      if (isMissing(err)) throw new NotFoundError(`content ${digest} is not in the snapshot store ${this.root}`, digest);
+      if (isMissing(err) && !(await exists(this.objectPath(digest)))) {
+        throw new NotFoundError(`content ${digest} is not in the snapshot store ${this.root}`, digest);
+      }
       throw err;
     }
   }
@@ -85,8 +87,9 @@ export class LocalContentStore implements ContentStore {
     try {
       await writeFile(temp, text);
       await rename(temp, target);
-    } finally {
+    } catch (err) {
       await rm(temp, { force: true });
+      throw err;
     }
   }
 
@@ -109,6 +112,23 @@ export class LocalContentStore implements ContentStore {
   private manifestPath(id: string): string {
     return path.join(this.root, 'manifests', `${id}.json`);
   }
+}
+
+/**
+ * Copies `source` to a new read-only `dest` and returns the sha256 of the bytes copied (not of
+ * the source as it is now). Small files are read once and written; big ones are cloned
+ * copy-on-write where the filesystem can, then hashed from the copy.
+ */
+async function copyHashing(source: string, dest: string): Promise<string> {
+  const { size } = await stat(source);
+  if (size < SMALL_FILE) {
+    const bytes = await readFile(source);
+    await writeFile(dest, bytes, { mode: 0o444, flag: 'wx' });
+    return createHash('sha256').update(bytes).digest('hex');
+  }
+  await copyFile(source, dest, constants.COPYFILE_FICLONE);
+  await chmod(dest, 0o444);
+  return (await sha256File(dest, size)).sha256;
 }
 
 function tempName(target: string): string {

@@ -31,6 +31,8 @@ export interface SnapshotDeps {
   /** Warn when the files add up to more than this many bytes (default 300 MiB). */
   sizeWarningBytes?: number;
   warn: (warning: SnapshotSizeWarning) => void;
+  /** Folders never snapshotted, e.g. the workspace folder when it lies inside a source folder. */
+  excludeFolders?: string[];
 }
 
 export interface Snapshot {
@@ -43,7 +45,7 @@ export interface Snapshot {
 
 export async function takeSnapshot(codeDir: string, deps: SnapshotDeps): Promise<Snapshot> {
   const dir = path.resolve(codeDir);
-  const files = walkSource(dir);
+  const files = walkSource(dir, deps.excludeFolders);
   warnIfLarge(dir, files, deps);
   const cached = await deps.cache.load(dir);
   const trusted = new Map<string, CachedStat>();

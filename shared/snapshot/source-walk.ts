@@ -23,9 +23,14 @@ export interface SourceFile {
 
 const FIX = 'remove it or add it to .amlignore';
 
-export function walkSource(codeDir: string): SourceFile[] {
+/**
+ * `excludeFolders`: folders left out wherever they appear (compared by real path), for the
+ * workspace folder when it lies inside a source folder: a snapshot must not hold the snapshot store.
+ */
+export function walkSource(codeDir: string, excludeFolders: readonly string[] = []): SourceFile[] {
   const top = path.resolve(codeDir);
   const root = realFolder(top);
+  const excluded = new Set(excludeFolders.map((dir) => realOrSelf(path.resolve(dir))));
   const files: SourceFile[] = [];
   const problems = new ProblemList();
 
@@ -44,6 +49,7 @@ export function walkSource(codeDir: string): SourceFile[] {
       if (problem) {
         problems.add(`${abs}: ${problem}; ${FIX}`, abs);
       } else if (isDirectory) {
+        if (excluded.has(target.real)) continue;
         if (chain.has(target.real)) problems.add(`${abs}: symlink loop back to ${target.real}; ${FIX}`, abs);
         else visit(abs, entryRel, target.real, rules, new Set(chain).add(target.real));
       } else {
@@ -79,6 +85,14 @@ function followLink(abs: string, root: string): LinkTarget {
     return { real, problem: `is a symlink to ${real}, outside the source folder ${root}` };
   }
   return { real, stat: statSync(abs, { bigint: true }) };
+}
+
+function realOrSelf(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
+  }
 }
 
 function realFolder(dir: string): string {

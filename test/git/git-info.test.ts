@@ -82,6 +82,18 @@ describe('readGitInfo', () => {
     }
   });
 
+  it('reads the repository of the folder even when GIT_DIR points elsewhere (as inside a git hook)', async () => {
+    const other = await tempDir('git-other');
+    const commit = git(repo, 'rev-parse', 'HEAD');
+    process.env.GIT_DIR = path.join(other.dir, '.git');
+    try {
+      assert.equal((await readGitInfo(repo))?.commit, commit);
+    } finally {
+      delete process.env.GIT_DIR;
+      await other.cleanup();
+    }
+  });
+
   it('is undefined when git is not installed', async () => {
     const saved = process.env.PATH;
     process.env.PATH = path.join(tmp.dir, 'no-bin');

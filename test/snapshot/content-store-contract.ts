@@ -41,13 +41,14 @@ export function describeContentStoreContract(name: string, open: () => Promise<C
       assert.deepEqual(await fixture.store.has([sha('alpha'), sha('beta')]), new Set([sha('alpha')]));
     });
 
-    it('get() returns the bytes put, as a writable file', async () => {
+    it('get() returns the bytes put', async () => {
       await fixture.store.put(sha('beta'), local('b.txt'));
       await fixture.store.get(sha('beta'), local('out.txt'));
       assert.equal(await readFile(local('out.txt'), 'utf8'), 'beta');
-      await writeFile(local('out.txt'), 'changed by the step');
-      await fixture.store.get(sha('beta'), local('again.txt'));
-      assert.equal(await readFile(local('again.txt'), 'utf8'), 'beta');
+    });
+
+    it('get() into a folder that does not exist fails without claiming the content is missing', async () => {
+      await assert.rejects(fixture.store.get(sha('beta'), local('no/such/folder/out.txt')), (err: Error) => !('code' in err && err.code === 'NotFound'));
     });
 
     it('put() of the same digest twice is a no-op', async () => {

@@ -89,8 +89,11 @@ describe('SnapshotWorkDir and snapshotPipelineSources', () => {
     assert.deepEqual(await listTree(workDir), manifest.files.map((f) => f.path));
     assert.deepEqual(await listTree(workDir), ['.amlignore', 'lib/helper.py', 'main.py']);
     assert.equal((await stat(path.join(workDir, 'main.py'))).mode & 0o777, 0o644);
-    await writeFile(path.join(workDir, 'main.py'), 'the step may change its copy');
-    assert.equal((await takeSnapshot(src, deps)).id, id);
+    // The step may change its copy; the store (and the next attempt) must not see it.
+    await writeFile(path.join(workDir, 'main.py'), 'changed by the step');
+    const next = path.join(tmp.dir, 'attempt-2', 'work');
+    await new SnapshotWorkDir({ store, snapshotIdOf: async () => id }).prepare(src, next, { runId: 'r1', step: 'train' });
+    assert.equal(await readFile(path.join(next, 'main.py'), 'utf8'), 'print("v1")');
   });
 
   it('gives the step what was snapshotted, whatever happens to the source afterwards', async () => {

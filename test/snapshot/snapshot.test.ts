@@ -63,6 +63,12 @@ describe('takeSnapshot', () => {
       assert.deepEqual(await paths(), ['.amlignore', 'a.py']);
     });
 
+    it('leaves out excluded folders, such as a workspace inside the source folder', async () => {
+      await writeTree(src, { '.tributary/history.db': 'x', 'sub/.tributary/keep.txt': 'k', 'main.py': '' });
+      const { manifest } = await takeSnapshot(src, { ...deps, excludeFolders: [path.join(src, '.tributary')] });
+      assert.deepEqual(manifest.files.map((f) => f.path), ['main.py', 'sub/.tributary/keep.txt']);
+    });
+
     it('does not descend into ignored folders', async () => {
       await writeTree(src, { '.amlignore': 'data/\n', 'data/big.bin': 'x', 'data/.amlignore': '!big.bin\n', 'main.py': '' });
       assert.deepEqual(await paths(), ['.amlignore', 'main.py']);
