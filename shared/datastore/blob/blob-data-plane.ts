@@ -1,0 +1,181 @@
+/**
+ * The DataPlane on Blob Storage (Azurite locally). Outputs land on the default datastore at
+ * `azureml/<run>/<step>/outputs/<name>`, committed by a manifest written last.
+ *
+ * Local fast path: `persistOutputs` hashes the output (on all cores), leaves a note next to the
+ * local folder and returns the record at once; the upload runs in the background. A consumer on
+ * this machine reads the producer's folder directly while the note still matches, so a 1 GiB
+ * hand-over costs one parallel hash, not an upload and a download. Durability is kept by `flush`:
+ * the run is not finished until every upload is committed (or re-done from the local folder if
+ * the process that started it died). A consumer without the folder waits for the upload, then
+ * reads the datastore, checking the manifest.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { TributaryError, ValidationError } from '../../errors';
+import type { OutputRecord } from '../../store/records';
+import { outputFolder, type AttemptPaths, type Workspace } from '../../workspace/workspace';
+import type { DataInput, DataPlane, StepDataContext } from '../data-plane';
+import { checkDatastorePath, formatDatastoreUri, isDatastoreUri, parseDatastoreUri } from '../datastore-uri';
+import { uploadAttemptArtifacts } from './artifacts';
+import { BlobCache } from './blob-cache';
+import { commitUpload } from './commit-upload';
+import { fetchCommitted, fetchReference } from './datastore-inputs';
+import { Datastore } from './datastore';
+import { DEFAULT_DATASTORE } from './datastore-registry';
+import { hashLocalTree, type HashedFile } from './hashed-tree';
+import { uploadLocalInput } from './local-inputs';
+import { trustedLocalOutput, writeLocalNote } from './local-output-note';
+import { checkCommitted } from './manifest';
+import { outputPath, parseOutputPath } from './output-paths';
+import { PendingWork } from './pending-work';
+
+export interface BlobDataPlaneOptions {
+  /** Upload outputs, logs and local inputs in the background (default), or before the call returns. */
+  background?: boolean;
+}
+
+export class BlobDataPlane implements DataPlane {
+  private readonly datastores = new Map<string, Promise<Datastore>>();
+  private readonly pending = new PendingWork();
+  private readonly cache: BlobCache;
+  private readonly background: boolean;
+
+  constructor(
+    private readonly workspace: Workspace,
+    options: BlobDataPlaneOptions = {},
+  ) {
+    this.cache = new BlobCache(path.join(workspace.root, 'cache', 'blobs'));
+    this.background = options.background ?? true;
+  }
+
+  async resolveInput(input: DataInput, ctx: StepDataContext): Promise<string> {
+    const field = `inputs.${input.name}`;
+    if (!isDatastoreUri(input.uri)) {
+      if (!path.isAbsolute(input.uri) || !existsSync(input.uri)) throw new ValidationError(`${field}: ${input.uri} does not exist`, field);
+      await this.later(ctx.runId, `local:${input.uri}`, async () => uploadLocalInput(await this.datastore(DEFAULT_DATASTORE, field), input.uri, field));
+      return input.uri;
+    }
+    const location = parseDatastoreUri(input.uri, field);
+    const ds = await this.datastore(location.datastore, field);
+    return fetchReference(ds, this.cache, location, input.type, path.join(ctx.scratchDir, 'inputs', input.name), field);
+  }
+
+  async resolveUpstreamOutput(record: OutputRecord, ctx: StepDataContext): Promise<string> {
+    if (!isDatastoreUri(record.uri)) return record.uri; // recorded by the local-folder plane
+    const location = parseDatastoreUri(record.uri, 'output');
+    const local = this.localFolder(location.path);
+    if (local && (await trustedLocalOutput(local, record))) return local;
+    await this.pending.idle(record.uri);
+    const ds = await this.datastore(location.datastore, 'output');
+    const dest = path.join(ctx.scratchDir, 'upstream', ...location.path.split('/').slice(1));
+    return fetchCommitted(ds, this.cache, { prefix: location.path, sub: '', fingerprint: record.fingerprint, type: 'uri_folder' }, dest, `output ${record.uri}`);
+  }
+
+  async persistOutputs(ctx: StepDataContext, outputs: Record<string, string>): Promise<Record<string, OutputRecord>> {
+    const entries = await Promise.all(
+      Object.entries(outputs).map(async ([name, folder]) => {
+        const field = `outputs.${name}`;
+        const tree = await hashLocalTree(folder, field);
+        for (const file of tree.files) checkDatastorePath(file.rel, `${field} (file ${file.path})`);
+        const uri = formatDatastoreUri({ datastore: DEFAULT_DATASTORE, path: outputPath(ctx.runId, ctx.step, name) });
+        await writeLocalNote(folder, uri, tree.fingerprint, tree.files);
+        await this.later(ctx.runId, uri, () => this.upload(uri, tree.files));
+        return [name, { uri, fingerprint: tree.fingerprint }] as const;
+      }),
+    );
+    return Object.fromEntries(entries);
+  }
+
+  async outputsExist(outputs: Record<string, OutputRecord>): Promise<boolean> {
+    for (const record of Object.values(outputs)) {
+      if (!isDatastoreUri(record.uri)) {
+        if (!existsSync(record.uri)) return false;
+        continue;
+      }
+      await this.pending.idle(record.uri);
+      const location = parseDatastoreUri(record.uri, 'output');
+      const ds = await this.datastore(location.datastore, 'output');
+      if ('problem' in (await checkCommitted(ds.container, location.path, record.fingerprint))) return false;
+    }
+    return true;
+  }
+
+  /** Keeps the attempt's stdout, stderr and metrics at `azureml/<run>/<step>/logs/attempt-N/`. */
+  async persistAttemptArtifacts(ctx: StepDataContext, paths: Pick<AttemptPaths, 'stdout' | 'stderr' | 'metrics'>): Promise<void> {
+    await this.later(ctx.runId, `logs:${ctx.runId}/${ctx.step}/${ctx.attempt}`, async () => uploadAttemptArtifacts(await this.datastore(DEFAULT_DATASTORE, 'logs'), ctx, paths));
+  }
+
+  /**
+   * Waits until everything this process persisted for the run is on the datastore, and makes sure
+   * each given output is committed — finishing, from the local folder, an upload an earlier
+   * process did not. Throws naming everything that could not be made durable.
+   */
+  async flush(runId: string, outputs: readonly OutputRecord[] = []): Promise<void> {
+    const failures = (await this.pending.settle(runId)).map((f) => ({ what: f.key, error: f.error }));
+    for (const record of outputs) {
+      if (!isDatastoreUri(record.uri) || failures.some((f) => f.what === record.uri)) continue;
+      await this.ensureCommitted(record).catch((error: unknown) => failures.push({ what: record.uri, error }));
+    }
+    if (failures.length > 0) throw durabilityError(failures);
+  }
+
+  /** Waits for all background work of this process; throws like `flush` when some failed. */
+  async close(): Promise<void> {
+    const failures = (await this.pending.settle()).map((f) => ({ what: f.key, error: f.error }));
+    if (failures.length > 0) throw durabilityError(failures);
+  }
+
+  private async ensureCommitted(record: OutputRecord): Promise<void> {
+    const location = parseDatastoreUri(record.uri, 'output');
+    const ds = await this.datastore(location.datastore, 'output');
+    const committed = await checkCommitted(ds.container, location.path, record.fingerprint);
+    if (!('problem' in committed)) return;
+    const local = this.localFolder(location.path);
+    const files = local ? await trustedLocalOutput(local, record) : undefined;
+    if (!files) throw new TributaryError('Conflict', 409, `${committed.problem}, and the local folder it came from is gone or changed`);
+    await this.upload(record.uri, files);
+  }
+
+  private async upload(uri: string, files: HashedFile[]): Promise<void> {
+    const location = parseDatastoreUri(uri, 'output');
+    const ds = await this.datastore(location.datastore, 'output');
+    await commitUpload(ds.container, location.path, files.map((file) => ({ blobRel: file.rel, file })));
+  }
+
+  /** Runs `work` in the background (tracked for `flush`), or now when background uploads are off. */
+  private async later(runId: string, key: string, work: () => Promise<unknown>): Promise<void> {
+    const done = this.pending.track(runId, key, work);
+    if (!this.background) await done;
+  }
+
+  /** This workspace's folder of an output path (`azureml/<run>/<step>/outputs/<name>`), if it is one. */
+  private localFolder(blobPath: string): string | undefined {
+    const parsed = parseOutputPath(blobPath);
+    if (!parsed) return undefined;
+    try {
+      return outputFolder(this.workspace, parsed.runId, parsed.step, parsed.output);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private datastore(name: string, field: string): Promise<Datastore> {
+    let ds = this.datastores.get(name);
+    if (!ds) {
+      ds = Datastore.get(this.workspace, name).catch((err: unknown) => {
+        this.datastores.delete(name);
+        if (err instanceof TributaryError && err.code === 'NotFound') throw new ValidationError(`${field}: ${err.message}`, field);
+        throw err;
+      });
+      this.datastores.set(name, ds);
+    }
+    return ds;
+  }
+}
+
+function durabilityError(failures: { what: string; error: unknown }[]): TributaryError {
+  const lines = failures.map((f) => `${f.what}: ${f.error instanceof Error ? f.error.message : String(f.error)}`);
+  const retryable = failures.every((f) => f.error instanceof TributaryError && f.error.retryable);
+  return new TributaryError(retryable ? 'Transient' : 'Conflict', retryable ? 503 : 409, `not everything reached the datastore:\n  - ${lines.join('\n  - ')}`, { retryable });
+}
