@@ -14,7 +14,7 @@ function unsupported(why: string) {
 }
 
 const text = z.string();
-export const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const entries = z.record(z.string(), z.unknown()).nullable().optional();
 const dataType = z.enum(['uri_folder', 'uri_file']);
 const inputType = z.enum(['uri_folder', 'uri_file', 'integer', 'number', 'string', 'boolean']);
