@@ -33,7 +33,7 @@ def log_metric(name, value, step=None):
 
 def output_path(name):
     """Local path of the step output `name` (TRIBUTARY_OUTPUT_<NAME>)."""
-    value = os.environ.get(f"TRIBUTARY_OUTPUT_{name.upper()}")
+    value = os.environ.get(f"TRIBUTARY_OUTPUT_{name.upper().replace('-', '_')}")
     if value is None:
         raise KeyError(f"this step has no output named {name!r}")
     return value

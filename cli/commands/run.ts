@@ -1,8 +1,7 @@
 import { describeHostInterpreters } from '../../shared/compute/local/host-interpreters';
-import { startLocalRun } from '../../shared/local/start-local-run';
+import { submitLocalRun } from '../../shared/local/submit-local-run';
 import { compilePipelineYaml } from '../../shared/model/yaml/compile';
 import { parseSetFlags } from '../../shared/model/parameters';
-import { submitRun } from '../../shared/runs/submit-run';
 import { parseCommand, needPositional, parseComputeFlags } from '../args';
 import { printJson, withContext } from '../context';
 import { attachToRun } from './watch';
@@ -30,15 +29,18 @@ export async function runCommand(args: string[]): Promise<number> {
   const computeMap = parseComputeFlags(values.compute);
 
   return withContext(values.workspace, async (ctx) => {
-    const run = await submitRun(ctx.store, {
-      definition,
-      experiment: values.experiment,
-      parameters,
-      parametersSource: '--set',
-      options: { computeMap, regenerateOutputs: Boolean(values.regenerate), source: 'cli' },
-      knownComputes: ['local'],
-    });
-    await startLocalRun(ctx.workspace, ctx.store, run.id);
+    const run = await submitLocalRun(
+      ctx.workspace,
+      ctx.store,
+      {
+        definition,
+        experiment: values.experiment,
+        parameters,
+        parametersSource: '--set',
+        options: { computeMap, regenerateOutputs: Boolean(values.regenerate), source: 'cli' },
+      },
+      warn,
+    );
     if (!json) {
       ctx.out.write(`Run ${run.id} submitted (experiment "${run.experiment}", ${Object.keys(definition.steps).length} steps)\n`);
       ctx.out.write(`note: ${describeHostInterpreters()}\n`);

@@ -49,13 +49,13 @@ export async function buildStepJob(args: {
   for (const [name, input] of Object.entries(args.inputs)) {
     const value = input.kind === 'scalar' ? input.value : input.path;
     inputValues[name] = value;
-    env[`TRIBUTARY_INPUT_${name.toUpperCase()}`] = String(value);
+    env[envName('TRIBUTARY_INPUT_', name)] = String(value);
   }
   const outputValues: Record<string, string> = {};
   for (const [name, folder] of Object.entries(args.outputs)) {
     await mkdir(folder, { recursive: true });
     outputValues[name] = outputTarget(def, name, folder);
-    env[`TRIBUTARY_OUTPUT_${name.toUpperCase()}`] = outputValues[name]!;
+    env[envName('TRIBUTARY_OUTPUT_', name)] = outputValues[name]!;
   }
   await mkdir(paths.dir, { recursive: true });
   return {
@@ -71,4 +71,9 @@ export async function buildStepJob(args: {
     timeoutSeconds: def.timeoutSeconds,
     environment: def.environment,
   };
+}
+
+/** `TRIBUTARY_INPUT_` + `raw-data` → `TRIBUTARY_INPUT_RAW_DATA` (environment names cannot hold `-`). */
+export function envName(prefix: string, name: string): string {
+  return prefix + name.toUpperCase().replace(/-/g, '_');
 }

@@ -5,11 +5,13 @@
  */
 import path from 'node:path';
 import { createActivities } from '../activities/create-activities';
-import { CopyWorkDir, type WorkDirPreparer } from '../activities/work-dir';
+import type { WorkDirPreparer } from '../activities/work-dir';
 import { LocalComputePool } from '../compute/local/local-compute-pool';
 import type { DataPlane } from '../datastore/data-plane';
 import { LocalFolderDataPlane } from '../datastore/local-folder-data-plane';
 import type { Activities } from '../orchestration/activity-types';
+import { localSnapshotStores } from '../snapshot/local-snapshots';
+import { SnapshotWorkDir } from '../snapshot/snapshot-work-dir';
 import { SqliteRunStore } from '../store/sqlite/sqlite-run-store';
 import type { RunStore } from '../store/run-store';
 import { ensureWorkspace, type Workspace } from '../workspace/workspace';
@@ -43,7 +45,7 @@ export function openLocalServices(
     computes,
     data: options.data ?? new LocalFolderDataPlane(),
     workspace,
-    workDirs: options.workDirs ?? new CopyWorkDir(),
+    workDirs: options.workDirs ?? snapshotWorkDirs(workspace, store),
     pythonHelperDir: PYTHON_HELPER_DIR,
   });
   return {
@@ -56,4 +58,20 @@ export function openLocalServices(
       await store.close();
     },
   };
+}
+
+/** Attempts start in a copy of the snapshot recorded at submission (never the live source folder). */
+function snapshotWorkDirs(workspace: Workspace, store: RunStore): WorkDirPreparer {
+  const idsByRun = new Map<string, Record<string, string>>();
+  return new SnapshotWorkDir({
+    store: localSnapshotStores(workspace).store,
+    async snapshotIdOf({ runId, step }) {
+      let ids = idsByRun.get(runId);
+      if (!ids) {
+        ids = (await store.getRun(runId))?.options.snapshots ?? {};
+        idsByRun.set(runId, ids);
+      }
+      return ids[step];
+    },
+  });
 }

@@ -27,17 +27,37 @@ export interface SubmitRequest {
   runId?: string;
 }
 
-export async function submitRun(store: RunStore, req: SubmitRequest): Promise<RunRecord> {
+/** A submission that passed validation: what will be recorded. */
+export interface CheckedSubmission {
+  request: SubmitRequest;
+  experiment: string;
+  parameters: Record<string, ScalarValue>;
+  options: RunOptions;
+}
+
+/** Validates a submission without recording anything (every problem named, nothing stored). */
+export function checkSubmission(req: SubmitRequest): CheckedSubmission {
   const options: RunOptions = {
+    ...req.options,
     regenerateOutputs: req.options?.regenerateOutputs ?? false,
     computeMap: req.options?.computeMap ?? {},
     source: req.options?.source ?? 'cli',
   };
-  const mapped = mapComputes(req.definition, options.computeMap);
-  validateDefinition(mapped, { knownComputes: req.knownComputes });
+  validateDefinition(mapComputes(req.definition, options.computeMap), { knownComputes: req.knownComputes });
   const parameters = resolveParameters(req.definition, req.parameters ?? {}, req.parametersSource ?? 'parameters');
   const experiment = req.experiment ?? req.definition.experimentName ?? req.definition.name;
   assertSafeName(experiment, 'experiment name');
+  return { request: req, experiment, parameters, options };
+}
+
+/** Records a checked submission as a NotStarted run; `extra` adds what was gathered since. */
+export async function recordRun(
+  store: RunStore,
+  checked: CheckedSubmission,
+  extra: { git?: GitInfo; snapshots?: Record<string, string> } = {},
+): Promise<RunRecord> {
+  const { request: req, experiment, parameters } = checked;
+  const git = extra.git ?? req.git;
   return store.createRun({
     id: req.runId ?? newRunId(experiment),
     experiment,
@@ -46,10 +66,14 @@ export async function submitRun(store: RunStore, req: SubmitRequest): Promise<Ru
     status: 'NotStarted',
     definition: req.definition,
     parameters,
-    options,
-    ...(req.git ? { git: req.git } : {}),
+    options: { ...checked.options, ...(extra.snapshots ? { snapshots: extra.snapshots } : {}) },
+    ...(git ? { git } : {}),
     createdAt: new Date().toISOString(),
   });
+}
+
+export async function submitRun(store: RunStore, req: SubmitRequest): Promise<RunRecord> {
+  return recordRun(store, checkSubmission(req));
 }
 
 /** The definition as it will run, with `--compute NAME=TARGET` mappings applied to each step. */

@@ -45,6 +45,8 @@ export interface RunOptions {
   computeMap: Record<string, string>;
   /** Where the run was submitted from (`cli`, `sdk`, `endpoint`, `schedule`, `blob`). */
   source: string;
+  /** Step name → snapshot id of its source folder, taken at submission (what the step runs). */
+  snapshots?: Record<string, string>;
 }
 
 export interface DriverLease {

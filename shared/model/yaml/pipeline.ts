@@ -64,7 +64,7 @@ export async function readPipeline(ctx: CompileContext, source: YamlSource): Pro
   if (Object.keys(top.jobs).length === 0) place.at('jobs').problem(ctx.problems, 'a pipeline needs at least one job');
   return {
     place,
-    name: top.name ?? path.basename(source.file, path.extname(source.file)),
+    name: top.name ?? slugOf(top.display_name) ?? path.basename(source.file, path.extname(source.file)),
     ...(top.display_name !== undefined ? { displayName: top.display_name } : {}),
     ...(top.description !== undefined ? { description: top.description } : {}),
     ...(top.experiment_name !== undefined ? { experimentName: top.experiment_name } : {}),
@@ -127,4 +127,10 @@ export function literalType(value: ScalarValue): InputType {
   if (typeof value === 'boolean') return 'boolean';
   if (typeof value === 'number') return Number.isSafeInteger(value) ? 'integer' : 'number';
   return 'string';
+}
+
+/** A display name as a pipeline name (`Iris: train & pick` → `Iris-train-pick`), if anything is left. */
+function slugOf(displayName: string | undefined): string | undefined {
+  const slug = displayName?.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^[-_]+|-+$/g, '').slice(0, 100);
+  return slug ? slug : undefined;
 }

@@ -16,7 +16,7 @@ import type { Params, Row } from './connection';
  * validated when the pipeline was compiled).
  */
 
-const RUN_STATUSES: ReadonlySet<string> = new Set<RunStatus>(['NotStarted', 'Queued', 'Running', 'Completed', 'Failed', 'Canceled']);
+const RUN_STATUSES: ReadonlySet<string> = new Set<RunStatus>(['NotStarted', 'Queued', 'Running', 'CancelRequested', 'Completed', 'Failed', 'Canceled']);
 
 function text(row: Row, column: string): string {
   const value = row[column];

@@ -1,0 +1,46 @@
+/**
+ * Submits a run to the local workspace and starts its worker: validates first (nothing is stored
+ * for a bad pipeline), snapshots each step's source folder, records the git commit, then records
+ * the run and starts driving it. The CLI and the SDK both submit through here.
+ */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { readGitInfo } from '../git/git-info';
+import type { PipelineDefinition } from '../model/definition';
+import { checkSubmission, recordRun, type SubmitRequest } from '../runs/submit-run';
+import { snapshotPipelineSources } from '../snapshot/snapshot-work-dir';
+import { localSnapshotStores } from '../snapshot/local-snapshots';
+import type { RunRecord } from '../store/records';
+import type { RunStore } from '../store/run-store';
+import type { Workspace } from '../workspace/workspace';
+import { startLocalRun } from './start-local-run';
+
+export const LOCAL_COMPUTES = ['local'];
+
+export async function submitLocalRun(
+  workspace: Workspace,
+  store: RunStore,
+  req: Omit<SubmitRequest, 'knownComputes'>,
+  warn: (message: string) => void,
+): Promise<RunRecord> {
+  const checked = checkSubmission({ ...req, knownComputes: LOCAL_COMPUTES });
+  const { store: contents, cache } = localSnapshotStores(workspace);
+  const snapshots = await snapshotPipelineSources(req.definition, {
+    store: contents,
+    cache,
+    warn: (w) => warn(w.message),
+    excludeFolders: [workspace.root],
+  });
+  const git = req.git ?? (await readGitInfo(sourceFolder(req.definition)));
+  const run = await recordRun(store, checked, { git, snapshots });
+  await startLocalRun(workspace, store, run.id);
+  return run;
+}
+
+/** The folder whose git state describes the pipeline: its first source folder, else its file's folder. */
+function sourceFolder(def: PipelineDefinition): string {
+  const codeDir = Object.values(def.steps).find((s) => s.codeDir)?.codeDir;
+  if (codeDir) return codeDir;
+  if (existsSync(def.source) && statSync(def.source).isFile()) return path.dirname(def.source);
+  return process.cwd();
+}
