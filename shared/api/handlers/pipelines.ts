@@ -1,0 +1,100 @@
+/** Published pipelines: publish, list, get, disable, enable. */
+import { z } from 'zod';
+import { NotFoundError, ValidationError } from '../../errors';
+import type { PipelineDefinition } from '../../model/definition';
+import { validateDefinition } from '../../model/graph';
+import { addEndpointVersion } from '../../publish/endpoints';
+import { assertVersion, newPublishedPipelineId } from '../../publish/naming';
+import { PUBLISHED_PIPELINE_STATUSES, type PublishedPipelineRecord, type PublishedPipelineStatus } from '../../publish/records';
+import { SAFE_NAME } from '../../util/safe-names';
+import { readJsonBody } from '../body';
+import { definitionSchema } from '../schemas/definition-schema';
+import type { ApiServices } from '../services';
+import { json, type ApiHandler } from '../types';
+import { parseWith, queryObject } from '../validate';
+import { endpointView, links, publishedPipelineView } from '../views';
+import { listBody, oneOf, origin, pageParams, param } from './common';
+
+const NAME_RULE = 'use letters, digits, "_" and "-", starting with a letter or "_"';
+const name = z.string().regex(SAFE_NAME, NAME_RULE);
+
+const publishBody = z.strictObject({
+  name,
+  version: z.string().optional(),
+  description: z.string().max(4096).optional(),
+  definition: definitionSchema.optional(),
+  runId: z.string().optional(),
+  endpoint: name.optional(),
+  makeDefault: z.boolean().optional(),
+});
+
+export async function getPublishedPipeline(services: ApiServices, id: string): Promise<PublishedPipelineRecord> {
+  const pipeline = await services.publish.getPipeline(id);
+  if (!pipeline) throw new NotFoundError(`published pipeline "${id}" does not exist (list them with GET /api/pipelines)`, 'id');
+  return pipeline;
+}
+
+async function sourceDefinition(services: ApiServices, body: z.output<typeof publishBody>): Promise<PipelineDefinition> {
+  if ((body.definition === undefined) === (body.runId === undefined)) {
+    throw new ValidationError('send exactly one of "definition" (a compiled pipeline) or "runId" (publish what a run ran)', 'definition');
+  }
+  if (body.definition) return body.definition;
+  const run = await services.runs.getRun(body.runId!);
+  if (!run) throw new NotFoundError(`run "${body.runId}" does not exist`, 'runId');
+  return run.definition;
+}
+
+export const publishPipeline: ApiHandler = async ({ req, services }) => {
+  const body = parseWith(publishBody, await readJsonBody(req, services.limits.maxPublishBodyBytes), '');
+  if (body.version !== undefined) assertVersion(body.version);
+  const definition = await sourceDefinition(services, body);
+  validateDefinition(definition, { knownComputes: services.knownComputes });
+  const at = services.now().toISOString();
+  const pipeline = await services.publish.createPipeline({
+    id: newPublishedPipelineId(body.name),
+    name: body.name,
+    ...(body.version !== undefined ? { version: body.version } : {}),
+    ...(body.description !== undefined ? { description: body.description } : {}),
+    status: 'Active',
+    definition,
+    ...(body.runId !== undefined ? { sourceRunId: body.runId } : {}),
+    createdAt: at,
+  });
+  const endpoint = body.endpoint
+    ? await addEndpointVersion(services.publish, body.endpoint, pipeline, { makeDefault: body.makeDefault ?? false, at })
+    : undefined;
+  const base = origin(req);
+  return json(
+    201,
+    { ...publishedPipelineView(pipeline, base), ...(endpoint ? { pipelineEndpoint: endpointView(endpoint, base) } : {}) },
+    { location: links.pipeline(base, pipeline.id) },
+  );
+};
+
+export const listPipelines: ApiHandler = async ({ req, services }) => {
+  const query = queryObject(req.url.searchParams, ['name', 'status', 'limit', 'continuationToken']);
+  const status = oneOf(PUBLISHED_PIPELINE_STATUSES, query['status'], 'status');
+  const page = await services.publish.listPipelines({
+    ...(query['name'] !== undefined ? { name: query['name'] } : {}),
+    ...(status !== undefined ? { status } : {}),
+    ...pageParams(query),
+  });
+  return json(200, listBody(req, page, (p) => publishedPipelineView(p, origin(req))));
+};
+
+export const getPipeline: ApiHandler = async ({ req, services }) => {
+  queryObject(req.url.searchParams, []);
+  return json(200, publishedPipelineView(await getPublishedPipeline(services, param(req, 'id')), origin(req), true));
+};
+
+function statusChange(status: PublishedPipelineStatus): ApiHandler {
+  return async ({ req, services }) => {
+    const id = param(req, 'id');
+    const updated = await services.publish.setPipelineStatus(id, status, services.now().toISOString());
+    if (!updated) throw new NotFoundError(`published pipeline "${id}" does not exist`, 'id');
+    return json(200, publishedPipelineView(updated, origin(req)));
+  };
+}
+
+export const disablePipeline = statusChange('Disabled');
+export const enablePipeline = statusChange('Active');

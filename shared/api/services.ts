@@ -1,0 +1,42 @@
+/**
+ * What the API handlers are given: stores, the run launcher, authentication and settings. Built
+ * by a composition function per deployment: `host/local-services.ts` (SQLite, local workers, API
+ * key) and, in Azure, one in `functions/` (Cosmos, the Durable launcher, Entra ID).
+ */
+import type { PublishStore } from '../publish/publish-store';
+import type { RunLauncher } from '../runs/run-launcher';
+import type { RunStore } from '../store/run-store';
+import type { Authenticator } from './auth/authenticator';
+import type { StepLogSource } from './logs/step-log-source';
+
+/** The server-side log: where details of unexpected errors go (never to the client). */
+export interface ServerLog {
+  info(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface ApiLimits {
+  /** Largest request body, in bytes, of every route but publish. */
+  maxBodyBytes: number;
+  /** Largest body of a publish request (it carries a whole pipeline definition). */
+  maxPublishBodyBytes: number;
+}
+
+export const DEFAULT_LIMITS: ApiLimits = { maxBodyBytes: 256 * 1024, maxPublishBodyBytes: 8 * 1024 * 1024 };
+
+/** How long an Idempotency-Key keeps returning its first run. */
+export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+export interface ApiServices {
+  runs: RunStore;
+  publish: PublishStore;
+  launcher: RunLauncher;
+  auth: Authenticator;
+  stepLogs: StepLogSource;
+  /** Compute names runs may use here; published definitions and runs are checked against them. */
+  knownComputes: readonly string[];
+  log: ServerLog;
+  limits: ApiLimits;
+  idempotencyTtlMs: number;
+  now(): Date;
+}
