@@ -49,12 +49,15 @@ export class Datastore {
     return new Datastore(config, await containerClientFor(workspace, config));
   }
 
-  /** Registers (or replaces) a datastore in the workspace, then connects to it. */
-  static async register(workspace: Workspace, registration: DatastoreRegistration): Promise<Datastore> {
+  /**
+   * Registers (or replaces) a datastore in the workspace without connecting: its credentials (a
+   * managed identity, a connection string variable) may exist only where it is used.
+   */
+  static async register(workspace: Workspace, registration: DatastoreRegistration): Promise<DatastoreConfig> {
     const auth = registration.auth ?? (registration.connectionStringEnv ? 'connectionString' : registration.accountUrl ? 'defaultAzureCredential' : 'azurite');
     const config = parseDatastoreConfig({ ...registration, auth });
     await saveDatastoreConfig(workspace, config);
-    return Datastore.get(workspace, config.name);
+    return config;
   }
 
   static list(workspace: Workspace): DatastoreConfig[] {
