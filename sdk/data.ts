@@ -6,6 +6,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from '../shared/errors';
+import type { UploadOptions, UploadResult } from '../shared/datastore/blob/upload-files';
 import type { DataType, InputBinding } from '../shared/model/definition';
 import { datastoreProblem } from '../shared/model/parameters';
 import { SAFE_NAME } from '../shared/util/safe-names';
@@ -40,6 +41,22 @@ export class Datastore {
   /** The workspace's default datastore (`workspaceblobstore`). */
   static default(workspace?: Workspace): Datastore {
     return new Datastore(DEFAULT_DATASTORE, workspace);
+  }
+
+  /**
+   * Uploads local files and folders (recursively) to this datastore (Azure ML `upload_files`):
+   * a file lands at `<targetPath>/<its name>`, a folder's contents under `<targetPath>/`. Existing
+   * blobs are kept and reported as skipped unless `overwrite` is set. Locally the datastore lives
+   * in the workspace's embedded Azurite, started on first use.
+   */
+  async uploadFiles(files: readonly string[], options: UploadOptions = {}): Promise<UploadResult> {
+    if (!this.workspace) {
+      const at = `Datastore(${this.name}).uploadFiles`;
+      throw new ValidationError(`${at}: the datastore needs its workspace (use Datastore.default(workspace) or new Datastore(name, workspace))`, at);
+    }
+    // Loaded on use: the Azure storage client is only needed by uploads.
+    const { Datastore: BlobDatastore } = await import('../shared/datastore/blob/datastore.js');
+    return (await BlobDatastore.get(this.workspace.location, this.name)).uploadFiles(files, options);
   }
 
   /** A reference to a file or folder on this datastore (Azure ML `datastore.path(...)`). */
@@ -122,7 +139,7 @@ export class DataReference {
       throw new ValidationError(`${label}: ${problem} (datastore "${datastore}", pathOnDatastore ${JSON.stringify(o.pathOnDatastore)})`, label);
     }
     this.datastoreName = datastore;
-    this.pathOnDatastore = o.pathOnDatastore;
+    this.pathOnDatastore = o.pathOnDatastore.replace(/\/$/, '');
     this.dataReferenceName = o.dataReferenceName ?? nameFromPath(o.pathOnDatastore);
   }
 

@@ -1,15 +1,11 @@
 import { z } from 'zod';
 import { ValidationError } from '../shared/errors';
-import { startLocalRun } from '../shared/local/start-local-run';
+import { submitLocalRun } from '../shared/local/submit-local-run';
 import type { ScalarValue } from '../shared/model/definition';
-import { submitRun } from '../shared/runs/submit-run';
 import { Pipeline } from './pipeline';
 import { PipelineRun } from './run';
 import { checkName, objectLabel, parseOptions } from './validate';
 import { withStore, Workspace } from './workspace';
-
-/** Compute targets this local deployment runs steps on; map others onto them with `computeMap`. */
-const LOCAL_COMPUTES = ['local'];
 
 export interface SubmitOptions {
   /** Values for the pipeline's parameters (JSON types: a number for an integer parameter, ...). */
@@ -53,26 +49,29 @@ export class Experiment {
   }
 
   /**
-   * Validates the pipeline and parameters, records the run and starts a background worker that
-   * drives it (the same as `tributary run --detach`). The run goes on if this process exits.
+   * Validates the pipeline and parameters, snapshots each step's source folder, records the run
+   * and starts a background worker that drives it (the same as `tributary run --detach`). The
+   * run goes on if this process exits. Warnings (e.g. about snapshots) go to `process.emitWarning`.
    */
   async submit(pipeline: Pipeline, options: SubmitOptions = {}): Promise<PipelineRun> {
     const o = parseOptions(submitSchema, options, 'submit');
     if (!(pipeline instanceof Pipeline)) throw new ValidationError('submit: the first argument must be a Pipeline', 'submit');
     const definition = pipeline.toDefinition();
-    const id = await withStore(this.workspace, async (store) => {
-      const run = await submitRun(store, {
-        definition,
-        experiment: this.name,
-        parameters: o.pipelineParameters ?? {},
-        parametersSource: 'pipelineParameters',
-        options: { computeMap: o.computeMap ?? {}, regenerateOutputs: o.regenerateOutputs ?? false, source: 'sdk' },
-        knownComputes: LOCAL_COMPUTES,
-      });
-      await startLocalRun(this.workspace.location, store, run.id);
-      return run.id;
-    });
-    return new PipelineRun(this.workspace, id);
+    const run = await withStore(this.workspace, (store) =>
+      submitLocalRun(
+        this.workspace.location,
+        store,
+        {
+          definition,
+          experiment: this.name,
+          parameters: o.pipelineParameters ?? {},
+          parametersSource: 'pipelineParameters',
+          options: { computeMap: o.computeMap ?? {}, regenerateOutputs: o.regenerateOutputs ?? false, source: 'sdk' },
+        },
+        (message) => process.emitWarning(message, 'TributaryWarning'),
+      ),
+    );
+    return new PipelineRun(this.workspace, run.id);
   }
 
   /** This experiment's runs, newest first, read page by page (Azure ML `get_runs`). */

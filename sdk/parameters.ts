@@ -13,9 +13,7 @@ export interface PipelineParameterOptions {
 
 const optionsSchema = z.strictObject({
   name: safeName,
-  defaultValue: z.union([z.string(), z.number().refine(Number.isFinite, { error: 'must be a finite number' }), z.boolean()], {
-    error: 'expected a string, number or boolean',
-  }),
+  defaultValue: z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, a finite number or a boolean' }),
   type: z.enum(['string', 'integer', 'number', 'boolean']).optional(),
   description: z.string().optional(),
 });

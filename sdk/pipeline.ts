@@ -49,7 +49,7 @@ export class Pipeline {
 
   /** A pipeline from an Azure ML CLI v2 pipeline YAML file; `warn` receives warnings (ignored keys). */
   static async fromYaml(file: string, options: { warn?: (message: string) => void } = {}): Promise<Pipeline> {
-    const definition = await compilePipelineYaml(file, { warn: options.warn ?? ((message) => process.emitWarning(message)) });
+    const definition = await compilePipelineYaml(file, { warn: options.warn ?? ((message) => process.emitWarning(message, 'TributaryWarning')) });
     const pipeline = new Pipeline({ steps: [] });
     pipeline.#source = { definition };
     return pipeline;
@@ -57,7 +57,7 @@ export class Pipeline {
 
   /** The internal definition; throws one ValidationError listing every problem, each with its object path. */
   toDefinition(): PipelineDefinition {
-    return 'definition' in this.#source ? this.#source.definition : compile(this.#source.options);
+    return 'definition' in this.#source ? structuredClone(this.#source.definition) : compile(this.#source.options);
   }
 }
 

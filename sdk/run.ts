@@ -9,7 +9,13 @@ import { metricsByName, StepRun, type MetricValue } from './step-run';
 import { parseOptions } from './validate';
 import { withStore, type Workspace } from './workspace';
 
-/** Thrown by `waitForCompletion` when the run ends Failed or Canceled; `run` is its final state. */
+/**
+ * Thrown by `waitForCompletion` when the run ends Failed or Canceled; `run` is its final state.
+ *
+ * @example
+ * try { await run.waitForCompletion(); }
+ * catch (err) { if (err instanceof RunFailedError) console.log(err.run.steps.filter((s) => s.status === 'Failed')); else throw err; }
+ */
 export class RunFailedError extends TributaryError {
   constructor(readonly run: RunView) {
     const failed = run.steps.filter((s) => s.status === 'Failed');

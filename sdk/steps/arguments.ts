@@ -9,8 +9,8 @@ import { stepInputSchema, type StepCompileContext, type StepInput } from './step
 
 export type StepArgument = string | number | StepInput;
 
-export const argumentSchema = z.union([z.string(), z.number().refine(Number.isFinite, { error: 'must be a finite number' }), stepInputSchema], {
-  error: 'expected a string, a number, a PipelineData (or .asInput(...)), a DataReference or a PipelineParameter',
+export const argumentSchema = z.union([z.string(), z.number(), stepInputSchema], {
+  error: 'expected a string, a finite number, a PipelineData (or .asInput(...)), a DataReference or a PipelineParameter',
 });
 
 /** Words a POSIX shell reads as they are. */

@@ -20,7 +20,9 @@ export interface CommandStepOptions extends ProcessStepOptions {
 
 const optionsSchema = z.strictObject({
   ...processShape,
-  command: z.union([z.string().min(1), z.array(argumentSchema).min(1)], { error: 'expected a command string or a non-empty list of arguments' }),
+  command: z.union([z.string().min(1, { error: 'the command is empty' }), z.array(argumentSchema).min(1, { error: 'the command list is empty' })], {
+    error: 'expected a command string or a list of arguments',
+  }),
   sourceDirectory: z.string().min(1).optional(),
 });
 

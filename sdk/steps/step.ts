@@ -63,13 +63,17 @@ export const processShape = {
   environment: z
     .union(
       [
-        z.string().startsWith('azureml:'),
+        z.string().startsWith('azureml:', { error: 'a named environment is azureml:NAME:VERSION or azureml://registries/... (or give { image, condaFile? })' }),
         z.strictObject({ image: z.string().min(1), condaFile: z.string().min(1).optional() }),
       ],
       { error: 'expected azureml:NAME:VERSION, azureml://registries/..., or { image, condaFile? }' },
     )
     .optional(),
-  environmentVariables: z.record(z.string().regex(ENV_NAME, { error: 'invalid environment variable name' }), z.string()).optional(),
+  environmentVariables: z
+    .record(z.string().regex(ENV_NAME), z.string(), {
+      error: (issue) => (issue.code === 'invalid_key' ? 'invalid environment variable name (letters, digits and "_", not starting with a digit)' : undefined),
+    })
+    .optional(),
   timeoutSeconds: z.number().positive().optional(),
   retry: z.strictObject({ maxAttempts: z.int().min(1).max(100), initialDelaySeconds: z.number().min(0).max(86_400).optional() }).optional(),
 };
