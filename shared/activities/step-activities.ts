@@ -87,7 +87,10 @@ export function createStepActivities(deps: ActivityDeps, runs: RunCache): StepAc
 
     async pollStep({ runId, step, attempt, handle, waitMs }) {
       const record = await store.getStepRun(runId, step);
-      const status = await computes.resolve(record!.compute).poll(handle, waitMs);
+      const target = computes.resolve(record!.compute);
+      // A step still recorded as Queued gets a quick look first, so Running is recorded when it starts.
+      let status = await target.poll(handle, record?.status === 'Queued' ? 0 : waitMs);
+      if (status.state === 'Queued' && waitMs > 0) status = await target.poll(handle, waitMs);
       if (status.state === 'Running' && record?.status === 'Queued' && record.attempt === attempt) {
         await updateStepRun(store, runId, step, (current) =>
           current?.status === 'Queued' ? { ...withoutVersion(current), status: 'Running', startedAt: status.startedAt ?? now() } : undefined,

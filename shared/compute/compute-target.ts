@@ -45,8 +45,8 @@ export interface ComputeTarget {
   /** Starts (or queues) the job. Idempotent: the same `job.id` never starts twice. */
   submit(job: StepJob): Promise<string>;
   /**
-   * Current status. With `waitMs` > 0 the call may wait up to that long for the job to finish,
-   * returning as soon as it does (lets the local driver avoid polling delays).
+   * Current status. With `waitMs` > 0 the call may wait up to that long for the job's state to
+   * change (start or finish), returning as soon as it does (lets the local driver avoid polling delays).
    */
   poll(handle: string, waitMs: number): Promise<JobStatus>;
   /** Stops the job (TERM, then KILL after a grace period, for processes). No-op when finished. */

@@ -3,6 +3,7 @@
  * heartbeat), turns a CancelRequested status written by another process into a cancel event,
  * and leaves all state in the run store so a killed worker can be replaced by `tributary resume`.
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { updateRunRecord } from '../activities/run-records';
 import type { MonitorSettings, RunSummary } from '../orchestration/messages';
@@ -46,8 +47,18 @@ export function isLeaseStale(driver: { kind: string; pid?: number; host?: string
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/** A killed worker whose parent never reaped it still answers signal 0; it is dead all the same. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
   }
 }

@@ -16,7 +16,7 @@ export interface Workspace {
 
 /** `--workspace` flag, then `TRIBUTARY_WORKSPACE`, then `./.tributary`. */
 export function resolveWorkspace(explicit?: string, cwd: string = process.cwd()): Workspace {
-  const root = path.resolve(cwd, explicit ?? process.env.TRIBUTARY_WORKSPACE ?? '.tributary');
+  const root = path.resolve(cwd, explicit || process.env.TRIBUTARY_WORKSPACE || '.tributary');
   return {
     root,
     historyDb: path.join(root, 'history.db'),

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { StepJob } from '../../shared/compute/compute-target';
+import { isJobFinished, type JobStatus, type StepJob } from '../../shared/compute/compute-target';
 import { ValidationError } from '../../shared/errors';
 import { describeHostInterpreters } from '../../shared/compute/local/host-interpreters';
 import { LocalComputePool } from '../../shared/compute/local/local-compute-pool';
@@ -29,6 +29,14 @@ function makeJob(command: string, extra: Partial<StepJob> = {}): StepJob {
 }
 
 const read = (file: string): string => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
+
+/** Polls until the job finishes (a long poll also returns when a queued job starts). */
+async function finish(compute: LocalCompute, handle: string): Promise<JobStatus> {
+  for (;;) {
+    const status = await compute.poll(handle, 5000);
+    if (isJobFinished(status.state)) return status;
+  }
+}
 
 async function waitFor(what: string, condition: () => boolean, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -88,20 +96,20 @@ describe('LocalCompute: exit codes and output', () => {
     assert.equal((await compute.poll(handle, 0)).state, 'Running');
     assert.equal(read(job.stderrPath), 'to-stderr\n');
     fs.writeFileSync(path.join(job.workingDir, 'release'), '');
-    assert.equal((await compute.poll(handle, 5000)).state, 'Succeeded');
+    assert.equal((await finish(compute, handle)).state, 'Succeeded');
     assert.equal(read(job.stdoutPath), `previous attempt\n${'x'.repeat(1048576)}\nready\ndone\n`);
   });
 
   test('runs in the working folder with the job environment, the host environment and TRIBUTARY_JOB_ID', async () => {
     const job = makeJob('echo "$PWD|$GREETING|$TRIBUTARY_JOB_ID|$PATH"', { env: { GREETING: 'hello world' } });
-    assert.equal((await compute.poll(await compute.submit(job), 5000)).state, 'Succeeded');
+    assert.equal((await finish(compute, await compute.submit(job))).state, 'Succeeded');
     assert.equal(read(job.stdoutPath), `${job.workingDir}|hello world|${job.id}|${process.env.PATH}\n`);
   });
 
   test('one file for stdout and stderr keeps both', async () => {
     const job = makeJob('echo out; echo err >&2; echo out2');
     job.stderrPath = job.stdoutPath;
-    assert.equal((await compute.poll(await compute.submit(job), 5000)).state, 'Succeeded');
+    assert.equal((await finish(compute, await compute.submit(job))).state, 'Succeeded');
     assert.equal(read(job.stdoutPath), 'out\nerr\nout2\n');
   });
 
@@ -115,7 +123,7 @@ describe('LocalCompute: exit codes and output', () => {
   test('poll with waitMs returns as soon as the job ends, and Running when the wait runs out', async () => {
     const quick = await compute.submit(makeJob('sleep 0.1'));
     const began = Date.now();
-    assert.equal((await compute.poll(quick, 60_000)).state, 'Succeeded');
+    assert.equal((await finish(compute, quick)).state, 'Succeeded');
     assert.ok(Date.now() - began < 30_000, 'returned on exit, not at the end of the wait');
     const slow = await compute.submit(makeJob('sleep 30'));
     assert.equal((await compute.poll(slow, 50)).state, 'Running');
@@ -132,7 +140,7 @@ describe('LocalCompute: queueing', () => {
     const handles = await Promise.all([1, 2, 3, 4, 5].map(() => compute.submit(makeJob(command))));
     assert.deepEqual([compute.runningCount, compute.queuedCount], [2, 3]);
     assert.deepEqual((await Promise.all(handles.map((h) => compute.poll(h, 0)))).map((s) => s.state), ['Running', 'Running', 'Queued', 'Queued', 'Queued']);
-    for (const h of handles) assert.equal((await compute.poll(h, 5000)).state, 'Succeeded');
+    for (const h of handles) assert.equal((await finish(compute, h)).state, 'Succeeded');
     let now = 0;
     let most = 0;
     for (const line of read(log).trim().split('\n')) most = Math.max(most, (now += line === 'start' ? 1 : -1));
@@ -144,7 +152,7 @@ describe('LocalCompute: queueing', () => {
     const log = path.join(root, 'order.log');
     const handles: string[] = [];
     for (const n of [1, 2, 3, 4]) handles.push(await compute.submit(makeJob(`echo ${n} >> ${log}`)));
-    const statuses = await Promise.all(handles.map((h) => compute.poll(h, 5000)));
+    const statuses = await Promise.all(handles.map((h) => finish(compute, h)));
     assert.equal(read(log), '1\n2\n3\n4\n');
     const starts = statuses.map((s) => Date.parse(s.startedAt!));
     assert.deepEqual(starts, [...starts].sort((a, b) => a - b));
@@ -155,7 +163,7 @@ describe('LocalCompute: queueing', () => {
     const job = makeJob('echo ran >> count');
     const [first, second] = await Promise.all([compute.submit(job), compute.submit({ ...job })]);
     assert.equal(first, second);
-    await compute.poll(first, 5000);
+    await finish(compute, first);
     assert.equal(await compute.submit(job), first);
     await sleep(50);
     assert.equal(read(path.join(job.workingDir, 'count')), 'ran\n');
@@ -174,7 +182,7 @@ describe('LocalCompute: timeouts and cancellation', () => {
     const job = makeJob("(trap '' TERM; exec sleep 30) & echo $! > child.pid; echo ready; wait", { timeoutSeconds: 0.3 });
     const handle = await compute.submit(job);
     await waitFor('the child pid', () => read(job.stdoutPath) === 'ready\n');
-    const status = await compute.poll(handle, 5000);
+    const status = await finish(compute, handle);
     assert.deepEqual([status.state, status.message], ['TimedOut', 'timed out after 0.3s']);
     await assertGone(pidOf(handle));
     await assertGone(childOf(job));
@@ -215,7 +223,7 @@ describe('LocalCompute: timeouts and cancellation', () => {
   test('cancel of a finished job changes nothing', async () => {
     const compute = new LocalCompute({ name: 'done', maxConcurrency: 1 });
     const handle = await compute.submit(makeJob('true'));
-    const before = await compute.poll(handle, 5000);
+    const before = await finish(compute, handle);
     await compute.cancel(handle);
     assert.deepEqual(await compute.poll(handle, 0), before);
   });

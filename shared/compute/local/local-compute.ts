@@ -110,7 +110,7 @@ export class LocalCompute implements ComputeTarget {
       await this.killOrphan(handle);
       return { state: 'Failed', message: LOST_PROCESS_MESSAGE };
     }
-    if (waitMs > 0 && !isJobFinished(entry.state)) await this.finished(entry, waitMs);
+    if (waitMs > 0 && !isJobFinished(entry.state)) await this.changed(entry, waitMs);
     return statusOf(entry);
   }
 
@@ -126,7 +126,7 @@ export class LocalCompute implements ComputeTarget {
       return;
     }
     this.stop(entry, 'cancel');
-    await this.finished(entry);
+    await this.changed(entry);
   }
 
   /**
@@ -145,7 +145,7 @@ export class LocalCompute implements ComputeTarget {
     for (const entry of this.queue.splice(0)) this.finish(entry, 'Canceled', { message: 'canceled before it started (shutdown)' });
     const live = [...this.jobs.values()].filter((e) => e.state === 'Running');
     for (const entry of live) this.stop(entry, 'cancel');
-    await Promise.all(live.map((e) => this.finished(e)));
+    await Promise.all(live.map((e) => this.changed(e)));
   }
 
   private drain(): void {
@@ -163,6 +163,7 @@ export class LocalCompute implements ComputeTarget {
     this.running++;
     entry.state = 'Running';
     entry.startedAt = new Date().toISOString();
+    for (const wake of entry.waiters.splice(0)) wake(); // a long poll returns on Queued → Running too
     let out: number | undefined;
     let err: number | undefined;
     try {
@@ -229,8 +230,8 @@ export class LocalCompute implements ComputeTarget {
     }
   }
 
-  /** Resolves when the job has finished, or after `ms` if given. */
-  private finished(entry: Entry, ms?: number): Promise<void> {
+  /** Resolves when the job has finished, or after `ms` if given (a queued job also wakes when it starts). */
+  private changed(entry: Entry, ms?: number): Promise<void> {
     if (isJobFinished(entry.state)) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = (): void => {

@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { cli, cliAsync, json, project, waitFor } from '../support/cli';
+
+function stepsOf(cwd: string, runId: string): Record<string, any> {
+  const view = json(cli(cwd, ['show', runId, '--json']));
+  return Object.fromEntries(view.steps.map((s: any) => [s.name, s]));
+}
+
+function workerPids(runId: string): number[] {
+  try {
+    return execFileSync('pgrep', ['-f', `worker-main.js .* ${runId}$`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[2]!.startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+describe('run lifecycle: resume after kill -9, cancel, detach, follow, two CLIs', () => {
+  it('resumes a run whose worker was killed with -9 without re-running completed steps', async () => {
+    const cwd = project({});
+    const marks = path.join(cwd, 'marks');
+    mkdirSync(marks);
+    const sleepFile = path.join(marks, 'sleep');
+    writeFileSync(
+      path.join(cwd, 'p.yml'),
+      `type: pipeline
+jobs:
+  first:
+    type: command
+    command: echo ran >> ${marks}/first
+  slow:
+    type: command
+    command: echo ran >> ${marks}/slow; sleep "$(cat ${sleepFile} 2>/dev/null || echo 30)"; echo done > \${{outputs.o}}/done
+    outputs:
+      o:
+        type: uri_folder
+  last:
+    type: command
+    command: echo ran >> ${marks}/last; ls \${{inputs.x}}
+    inputs:
+      x: \${{parent.jobs.slow.outputs.o}}
+`,
+    );
+
+    const started = json(cli(cwd, ['run', 'p.yml', '--detach', '--json']));
+    const runId: string = started.id;
+    await waitFor('slow to be running', () => stepsOf(cwd, runId).slow.status === 'Running' && stepsOf(cwd, runId).first.status === 'Completed');
+    const [pid] = await waitFor('the worker pid', () => workerPids(runId).length > 0 && workerPids(runId));
+    process.kill(pid!, 'SIGKILL');
+    await waitFor('the worker to die', () => !isAlive(pid!));
+
+    const shown = cli(cwd, ['show', runId]);
+    assert.match(shown.stdout, /tributary resume/);
+    writeFileSync(sleepFile, '0');
+    const resumed = cli(cwd, ['resume', runId, '--json']);
+    assert.equal(resumed.code, 0, resumed.stderr + resumed.stdout);
+    const view = json(resumed);
+    assert.equal(view.status, 'Completed');
+    const steps = Object.fromEntries(view.steps.map((s: any) => [s.name, s]));
+    assert.equal(steps.first.attempt, 1);
+    assert.equal(readFileSync(path.join(marks, 'first'), 'utf8'), 'ran\n', 'completed step did not run again');
+    assert.equal(steps.slow.attempt, 2, 'the interrupted step ran again as a new attempt');
+    assert.equal(readFileSync(path.join(marks, 'last'), 'utf8'), 'ran\n');
+  });
+
+  it('cancels a running run: the step process is stopped and the run ends Canceled', async () => {
+    const cwd = project({ 'p.yml': 'type: pipeline\njobs:\n  long:\n    type: command\n    command: echo $$ > pid; sleep 60\n' });
+    const { id } = json(cli(cwd, ['run', 'p.yml', '--detach', '--json']));
+    await waitFor('long to be running', () => stepsOf(cwd, id).long.status === 'Running');
+    const workDir = path.join(cwd, '.tributary', 'runs', id, 'long', 'attempt-1', 'work');
+    const pidFile = path.join(workDir, 'pid');
+    const stepPid = await waitFor('the step to write its pid', () => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8')));
+    const r = cli(cwd, ['cancel', id]);
+    assert.equal(r.code, 0);
+    const watched = cli(cwd, ['watch', id, '--json']);
+    assert.equal(watched.code, 1);
+    const view = json(watched);
+    assert.equal(view.status, 'Canceled');
+    assert.equal(view.steps[0].status, 'Canceled');
+    await waitFor('the step process to be gone', () => !isAlive(stepPid), 15_000);
+  });
+
+  it('Ctrl-C while watching detaches, says how to re-attach, and the run goes on', async () => {
+    const cwd = project({ 'p.yml': 'type: pipeline\njobs:\n  a:\n    type: command\n    command: sleep 1; echo finished\n' });
+    const child = cliAsync(cwd, ['run', 'p.yml']);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    await waitFor('the first progress line', () => /Run (\S+) submitted[\s\S]*\ba\b/.test(stdout));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 130);
+    const runId = /Run (\S+) submitted/.exec(stdout)![1]!;
+    assert.match(stderr, new RegExp(`re-attach: tributary watch ${runId}`));
+    assert.match(stderr, new RegExp(`cancel: +tributary cancel ${runId}`));
+    const view = json(cli(cwd, ['watch', runId, '--json']));
+    assert.equal(view.status, 'Completed');
+  });
+
+  it('logs --follow streams a step until it ends', () => {
+    const cwd = project({ 'p.yml': 'type: pipeline\njobs:\n  talk:\n    type: command\n    command: for i in 1 2 3; do echo line-$i; sleep 0.3; done; echo oops >&2\n' });
+    const { id } = json(cli(cwd, ['run', 'p.yml', '--detach', '--json']));
+    const r = cli(cwd, ['logs', id, 'talk', '--follow']);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, 'line-1\nline-2\nline-3\n');
+    assert.equal(r.stderr, 'oops\n');
+  });
+
+  it('two CLIs running pipelines in one workspace at once keep a consistent history', async () => {
+    const cwd = project({
+      'a.yml': 'type: pipeline\nexperiment_name: alpha\njobs:\n  s1:\n    type: command\n    command: sleep 0.2\n  s2:\n    type: command\n    command: sleep 0.2\n',
+      'b.yml': 'type: pipeline\nexperiment_name: beta\njobs:\n  s1:\n    type: command\n    command: sleep 0.2\n  s2:\n    type: command\n    command: sleep 0.2\n',
+    });
+    const runOne = (file: string) =>
+      new Promise<number | null>((resolve) => cliAsync(cwd, ['run', file, '--json']).on('exit', resolve));
+    const codes = await Promise.all([runOne('a.yml'), runOne('b.yml'), runOne('a.yml')]);
+    assert.deepEqual(codes, [0, 0, 0]);
+    const runs = json(cli(cwd, ['runs', '--json'])).runs;
+    assert.equal(runs.length, 3);
+    assert.ok(runs.every((r: any) => r.status === 'Completed'));
+    assert.ok(existsSync(path.join(cwd, '.tributary', 'history.db')));
+  });
+});

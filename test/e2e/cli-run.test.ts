@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { cli, json, project, REPO } from '../support/cli';
+
+describe('tributary run (end to end, local processes)', () => {
+  it('runs the Iris example: fan-out and fan-in, history, metrics, logs', () => {
+    const cwd = project({});
+    const run = cli(cwd, ['run', path.join(REPO, 'examples/iris/pipeline.yml'), '--compute', 'azureml:cpu-cluster=local', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const view = json(run);
+    assert.equal(view.status, 'Completed');
+    assert.deepEqual(
+      view.steps.map((s: any) => [s.name, s.status]),
+      [
+        ['prep', 'Completed'],
+        ['train_knn', 'Completed'],
+        ['train_softmax', 'Completed'],
+        ['compare', 'Completed'],
+      ],
+    );
+    for (const s of view.steps) assert.equal(typeof s.durationMs, 'number');
+    const knn = view.steps.find((s: any) => s.name === 'train_knn');
+    const compare = view.steps.find((s: any) => s.name === 'compare');
+    assert.ok(Date.parse(compare.startedAt) >= Date.parse(knn.endedAt), 'compare starts after its inputs are ready');
+
+    const shown = json(cli(cwd, ['show', view.id, '--json']));
+    assert.ok(shown.metrics.some((m: any) => m.step === 'compare' && m.name === 'best_test_accuracy'));
+    const report = JSON.parse(readFileSync(path.join(compare.outputs.best.uri, 'report.json'), 'utf8'));
+    assert.ok(['knn', 'softmax'].includes(report.best));
+
+    const logs = cli(cwd, ['logs', view.id, 'compare']);
+    assert.match(logs.stdout, /best model: (knn|softmax)/);
+    const runs = json(cli(cwd, ['runs', '--experiment', 'iris-example', '--json']));
+    assert.equal(runs.runs[0].id, view.id);
+  });
+
+  it('fails the run with a non-zero exit, skips downstream steps and says why', () => {
+    const cwd = project({
+      'p.yml': `type: pipeline
+jobs:
+  a:
+    type: command
+    command: echo a-ran
+  boom:
+    type: command
+    command: echo about to fail >&2; exit 3
+    outputs:
+      o:
+        type: uri_folder
+  after:
+    type: command
+    command: echo \${{inputs.x}}
+    inputs:
+      x: \${{parent.jobs.boom.outputs.o}}
+`,
+    });
+    const r = cli(cwd, ['run', 'p.yml', '--json']);
+    assert.equal(r.code, 1);
+    const view = json(r);
+    assert.equal(view.status, 'Failed');
+    const byName = Object.fromEntries(view.steps.map((s: any) => [s.name, s]));
+    assert.equal(byName.boom.status, 'Failed');
+    assert.equal(byName.boom.exitCode, 3);
+    assert.equal(byName.after.status, 'Canceled');
+    assert.match(byName.after.statusReason, /upstream step "boom" failed/);
+    assert.match(cli(cwd, ['logs', view.id, 'boom']).stderr, /about to fail/);
+  });
+
+  it('continues independent branches with continue_on_step_failure', () => {
+    const cwd = project({
+      'p.yml': `type: pipeline
+settings:
+  continue_on_step_failure: true
+jobs:
+  slow_ok:
+    type: command
+    command: sleep 0.5; echo fine
+  boom:
+    type: command
+    command: exit 1
+`,
+    });
+    const view = json(cli(cwd, ['run', 'p.yml', '--json']));
+    assert.equal(view.status, 'Failed');
+    assert.equal(view.steps.find((s: any) => s.name === 'slow_ok').status, 'Completed');
+  });
+
+  it('rejects bad pipelines with a clear message, no stack trace, and stores nothing', () => {
+    const cwd = project({ 'bad.yml': 'type: pipeline\njobs:\n  a:\n    type: command\n    comand: echo hi\n', 'broken.yml': 'jobs: [\n' });
+    const unknownKey = cli(cwd, ['run', 'bad.yml']);
+    assert.equal(unknownKey.code, 2);
+    assert.match(unknownKey.stderr, /bad\.yml:5.*comand.*did you mean "command"/);
+    assert.doesNotMatch(unknownKey.stderr, /at .*\.js:\d+/);
+    const malformed = cli(cwd, ['run', 'broken.yml']);
+    assert.equal(malformed.code, 2);
+    assert.match(malformed.stderr, /broken\.yml:\d+/);
+    const unknownCompute = project({ 'p.yml': 'type: pipeline\njobs:\n  a:\n    type: command\n    command: "true"\n    compute: azureml:gpu\n' });
+    const r = cli(unknownCompute, ['run', 'p.yml']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--compute azureml:gpu=local/);
+    assert.equal(json(cli(unknownCompute, ['runs', '--json'])).runs.length, 0);
+  });
+
+  it('applies --set overrides and rejects unknown or mistyped ones', () => {
+    const cwd = project({
+      'p.yml': `type: pipeline
+inputs:
+  n: 2
+jobs:
+  a:
+    type: command
+    command: echo n=\${{inputs.n}}
+    inputs:
+      n: \${{parent.inputs.n}}
+`,
+    });
+    const ok = json(cli(cwd, ['run', 'p.yml', '--set', 'inputs.n=5', '--json']));
+    assert.match(cli(cwd, ['logs', ok.id, 'a']).stdout, /n=5/);
+    const unknown = cli(cwd, ['run', 'p.yml', '--set', 'inputs.m=5']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /m/);
+    const wrongType = cli(cwd, ['run', 'p.yml', '--set', 'n=abc']);
+    assert.equal(wrongType.code, 2);
+    assert.match(wrongType.stderr, /integer/);
+  });
+});
