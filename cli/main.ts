@@ -5,6 +5,11 @@
  */
 import { describeError, isTributaryError } from '../shared/errors';
 import { cancelCommand } from './commands/cancel';
+import { endpointsCommand } from './commands/endpoints';
+import { invokeCommand } from './commands/invoke';
+import { pipelinesCommand } from './commands/pipelines';
+import { publishCommand } from './commands/publish';
+import { serveCommand } from './commands/serve';
 import { logsCommand } from './commands/logs';
 import { resumeCommand } from './commands/resume';
 import { runCommand } from './commands/run';
@@ -20,6 +25,11 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help:
   logs: { run: logsCommand, help: 'logs <runId> <step> [--follow]                 a step\'s stdout and stderr' },
   cancel: { run: cancelCommand, help: 'cancel <runId>                                 stop a run' },
   resume: { run: resumeCommand, help: 'resume <runId>                                 continue a run whose process died' },
+  serve: { run: serveCommand, help: 'serve [--port N] [--host ADDRESS]                 the HTTP API with embedded defaults (default 127.0.0.1:7071)' },
+  publish: { run: publishCommand, help: 'publish <pipeline.yml> --name NAME [--version V] [--endpoint NAME]   publish behind a REST endpoint' },
+  pipelines: { run: pipelinesCommand, help: 'pipelines list|show|disable|enable [ID]          published pipelines' },
+  endpoints: { run: endpointsCommand, help: 'endpoints list|show|create|add-version|set-default   versioned pipeline endpoints' },
+  invoke: { run: invokeCommand, help: 'invoke <id|endpoint> [--set NAME=VALUE]... [--idempotency-key K]   start a run over HTTP' },
 };
 
 function usage(): string {

@@ -35,6 +35,12 @@ function readLock(file: string): LockContent | undefined {
   return undefined;
 }
 
+/** The URL of the host serving `workspace` right now, if one is. */
+export function servingUrl(workspace: Workspace): string | undefined {
+  const holder = readLock(path.join(workspace.root, 'host.lock'));
+  return holder && isAlive(holder.pid) ? holder.url : undefined;
+}
+
 /** Takes the workspace's host lock for this process; returns the function that releases it. */
 export function acquireHostLock(workspace: Workspace, url: string): () => void {
   const file = path.join(workspace.root, 'host.lock');

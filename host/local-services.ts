@@ -12,6 +12,8 @@ import { DEFAULT_IDEMPOTENCY_TTL_MS, DEFAULT_LIMITS, type ApiLimits, type ApiSer
 import { openStore } from '../shared/local/local-services';
 import { publishDbPath } from '../shared/publish/sqlite/publish-db';
 import { SqlitePublishStore } from '../shared/publish/sqlite/sqlite-publish-store';
+import { localSnapshotStores } from '../shared/snapshot/local-snapshots';
+import { snapshotPipelineSources } from '../shared/snapshot/snapshot-work-dir';
 import type { Workspace } from '../shared/workspace/workspace';
 import { RunDispatcher, type RunDispatcherOptions } from './run-dispatcher';
 import { stderrLog } from './server-log';
@@ -46,12 +48,15 @@ export function composeLocalServices(workspace: Workspace, options: LocalService
   const runs = openStore(workspace);
   const publish = SqlitePublishStore.open(publishDbPath(workspace));
   const dispatcher = new RunDispatcher(workspace, runs, log, options.dispatcher);
+  const snapshotStores = localSnapshotStores(workspace);
   const services: ApiServices = {
     runs,
     publish,
     launcher: dispatcher,
     auth: authenticator,
     stepLogs: new LocalStepLogs(workspace),
+    snapshotSources: (definition, warn) =>
+      snapshotPipelineSources(definition, { ...snapshotStores, warn: (w) => warn(w.message), excludeFolders: [workspace.root] }),
     knownComputes: ['local'],
     log,
     limits: { ...DEFAULT_LIMITS, ...options.limits },

@@ -3,6 +3,7 @@
  * by a composition function per deployment: `host/local-services.ts` (SQLite, local workers, API
  * key) and, in Azure, one in `functions/` (Cosmos, the Durable launcher, Entra ID).
  */
+import type { PipelineDefinition } from '../model/definition';
 import type { PublishStore } from '../publish/publish-store';
 import type { RunLauncher } from '../runs/run-launcher';
 import type { RunStore } from '../store/run-store';
@@ -27,12 +28,19 @@ export const DEFAULT_LIMITS: ApiLimits = { maxBodyBytes: 256 * 1024, maxPublishB
 /** How long an Idempotency-Key keeps returning its first run. */
 export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * Freezes the source folders of a definition being published: step name → snapshot id (what
+ * every invocation will run). Locally the workspace's snapshot store; in Azure, blob storage.
+ */
+export type SourceSnapshotter = (definition: PipelineDefinition, warn: (message: string) => void) => Promise<Record<string, string>>;
+
 export interface ApiServices {
   runs: RunStore;
   publish: PublishStore;
   launcher: RunLauncher;
   auth: Authenticator;
   stepLogs: StepLogSource;
+  snapshotSources: SourceSnapshotter;
   /** Compute names runs may use here; published definitions and runs are checked against them. */
   knownComputes: readonly string[];
   log: ServerLog;

@@ -18,6 +18,11 @@ export interface PublishedPipelineRecord {
   status: PublishedPipelineStatus;
   /** The definition as published: input defaults are frozen here, whatever the source says later. */
   definition: PipelineDefinition;
+  /**
+   * Step name → snapshot id of its source folder, taken when it was published: every invocation
+   * runs this code, whatever happens to the folder later.
+   */
+  snapshots?: Record<string, string>;
   /** The run it was published from (`run.publishPipeline()`), if any. */
   sourceRunId?: string;
   createdAt: string;

@@ -64,8 +64,8 @@ export function describePublishStoreContract(name: string, makeStore: PublishSto
   describe(`${name}: publish-store contract`, () => {
     describe('published pipelines', () => {
       it('stores a pipeline and reads it back unchanged', withStore(async (store) => {
-        const created = await store.createPipeline(newPipeline('score-1', { version: '2.0', description: 'd', sourceRunId: 'r1' }));
-        assert.deepEqual(created, { ...newPipeline('score-1', { version: '2.0', description: 'd', sourceRunId: 'r1' }), updatedAt: at(0) });
+        const created = await store.createPipeline(newPipeline('score-1', { version: '2.0', description: 'd', sourceRunId: 'r1', snapshots: { run: 'a'.repeat(64) } }));
+        assert.deepEqual(created, { ...newPipeline('score-1', { version: '2.0', description: 'd', sourceRunId: 'r1', snapshots: { run: 'a'.repeat(64) } }), updatedAt: at(0) });
         assert.deepEqual(await store.getPipeline('score-1'), created);
         assert.equal(await store.getPipeline('nope'), undefined);
       }));

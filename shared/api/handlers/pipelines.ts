@@ -34,21 +34,30 @@ export async function getPublishedPipeline(services: ApiServices, id: string): P
   return pipeline;
 }
 
-async function sourceDefinition(services: ApiServices, body: z.output<typeof publishBody>): Promise<PipelineDefinition> {
+/** What is published: a sent definition with its source folders snapshotted now, or a run's definition and snapshots. */
+async function publishedSource(
+  services: ApiServices,
+  body: z.output<typeof publishBody>,
+  warn: (message: string) => void,
+): Promise<{ definition: PipelineDefinition; snapshots: Record<string, string> }> {
   if ((body.definition === undefined) === (body.runId === undefined)) {
     throw new ValidationError('send exactly one of "definition" (a compiled pipeline) or "runId" (publish what a run ran)', 'definition');
   }
-  if (body.definition) return body.definition;
+  if (body.definition) {
+    validateDefinition(body.definition, { knownComputes: services.knownComputes });
+    return { definition: body.definition, snapshots: await services.snapshotSources(body.definition, warn) };
+  }
   const run = await services.runs.getRun(body.runId!);
   if (!run) throw new NotFoundError(`run "${body.runId}" does not exist`, 'runId');
-  return run.definition;
+  validateDefinition(run.definition, { knownComputes: services.knownComputes });
+  return { definition: run.definition, snapshots: run.options.snapshots ?? {} };
 }
 
 export const publishPipeline: ApiHandler = async ({ req, services }) => {
   const body = parseWith(publishBody, await readJsonBody(req, services.limits.maxPublishBodyBytes), '');
   if (body.version !== undefined) assertVersion(body.version);
-  const definition = await sourceDefinition(services, body);
-  validateDefinition(definition, { knownComputes: services.knownComputes });
+  const warnings: string[] = [];
+  const { definition, snapshots } = await publishedSource(services, body, (message) => warnings.push(message));
   const at = services.now().toISOString();
   const pipeline = await services.publish.createPipeline({
     id: newPublishedPipelineId(body.name),
@@ -57,6 +66,7 @@ export const publishPipeline: ApiHandler = async ({ req, services }) => {
     ...(body.description !== undefined ? { description: body.description } : {}),
     status: 'Active',
     definition,
+    ...(Object.keys(snapshots).length ? { snapshots } : {}),
     ...(body.runId !== undefined ? { sourceRunId: body.runId } : {}),
     createdAt: at,
   });
@@ -66,7 +76,11 @@ export const publishPipeline: ApiHandler = async ({ req, services }) => {
   const base = origin(req);
   return json(
     201,
-    { ...publishedPipelineView(pipeline, base), ...(endpoint ? { pipelineEndpoint: endpointView(endpoint, base) } : {}) },
+    {
+      ...publishedPipelineView(pipeline, base),
+      ...(endpoint ? { pipelineEndpoint: endpointView(endpoint, base) } : {}),
+      ...(warnings.length ? { warnings } : {}),
+    },
     { location: links.pipeline(base, pipeline.id) },
   );
 };

@@ -19,7 +19,7 @@ import { updateRunRecord } from '../../activities/run-records';
 import { ConflictError, describeError } from '../../errors';
 import type { PublishedPipelineRecord } from '../../publish/records';
 import { newRunId } from '../../runs/run-ids';
-import { submitRun } from '../../runs/submit-run';
+import { checkSubmission, recordRun } from '../../runs/submit-run';
 import type { RunStatus } from '../../store/records';
 import type { ApiServices } from '../services';
 import type { Invocation } from './invoke-body';
@@ -86,20 +86,20 @@ function assertActive(pipeline: PublishedPipelineRecord): void {
 
 /** Records the run under `runId` and hands it to the launcher, unless someone else recorded it first. */
 async function record(services: ApiServices, target: InvokeTarget, invocation: Invocation, experiment: string, runId: string): Promise<StartedRun> {
-  const { definition } = target.pipeline;
+  const { definition, snapshots } = target.pipeline;
+  const checked = checkSubmission({
+    definition: invocation.continueOnStepFailure === undefined ? definition : { ...definition, continueOnStepFailure: invocation.continueOnStepFailure },
+    experiment,
+    parameters: invocation.parameters,
+    parametersSource: 'ParameterAssignments',
+    options: { regenerateOutputs: invocation.regenerateOutputs, source: 'endpoint' },
+    publishedPipelineId: target.pipeline.id,
+    knownComputes: [...services.knownComputes],
+    runId,
+  });
   let status: RunStatus;
   try {
-    const run = await submitRun(services.runs, {
-      definition: invocation.continueOnStepFailure === undefined ? definition : { ...definition, continueOnStepFailure: invocation.continueOnStepFailure },
-      experiment,
-      parameters: invocation.parameters,
-      parametersSource: 'ParameterAssignments',
-      options: { regenerateOutputs: invocation.regenerateOutputs, source: 'endpoint' },
-      publishedPipelineId: target.pipeline.id,
-      knownComputes: [...services.knownComputes],
-      runId,
-    });
-    status = run.status;
+    status = (await recordRun(services.runs, checked, snapshots ? { snapshots } : {})).status;
   } catch (err) {
     const recorded = err instanceof ConflictError ? await services.runs.getRun(runId) : undefined;
     if (recorded) return { runId, status: recorded.status, experiment: recorded.experiment, replayed: true };

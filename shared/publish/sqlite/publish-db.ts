@@ -20,6 +20,7 @@ const MIGRATIONS: readonly string[] = [
     description   TEXT,
     status        TEXT NOT NULL,
     definition    TEXT NOT NULL,
+    snapshots     TEXT,
     source_run_id TEXT,
     created_at    TEXT NOT NULL,
     updated_at    TEXT NOT NULL

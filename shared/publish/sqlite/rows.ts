@@ -41,6 +41,7 @@ export function pipelineToRow(p: PublishedPipelineRecord): Params {
     description: p.description ?? null,
     status: p.status,
     definition: JSON.stringify(p.definition),
+    snapshots: p.snapshots ? JSON.stringify(p.snapshots) : null,
     source_run_id: p.sourceRunId ?? null,
     created_at: p.createdAt,
     updated_at: p.updatedAt,
@@ -50,6 +51,7 @@ export function pipelineToRow(p: PublishedPipelineRecord): Params {
 export function rowToPipeline(row: Row): PublishedPipelineRecord {
   const description = optText(row, 'description');
   const sourceRunId = optText(row, 'source_run_id');
+  const snapshots = optText(row, 'snapshots');
   return {
     id: text(row, 'id'),
     name: text(row, 'name'),
@@ -57,6 +59,7 @@ export function rowToPipeline(row: Row): PublishedPipelineRecord {
     ...(description !== undefined ? { description } : {}),
     status: pipelineStatus(row),
     definition: JSON.parse(text(row, 'definition')) as PipelineDefinition,
+    ...(snapshots !== undefined ? { snapshots: JSON.parse(snapshots) as Record<string, string> } : {}),
     ...(sourceRunId !== undefined ? { sourceRunId } : {}),
     createdAt: text(row, 'created_at'),
     updatedAt: text(row, 'updated_at'),

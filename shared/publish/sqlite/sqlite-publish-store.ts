@@ -24,7 +24,7 @@ import {
   type Params,
 } from './rows';
 
-const PIPELINE_COLUMNS = ['id', 'name', 'version', 'description', 'status', 'definition', 'source_run_id', 'created_at', 'updated_at'];
+const PIPELINE_COLUMNS = ['id', 'name', 'version', 'description', 'status', 'definition', 'snapshots', 'source_run_id', 'created_at', 'updated_at'];
 const ENDPOINT_COLUMNS = ['name', 'description', 'default_version', 'versions', 'created_at', 'updated_at', 'revision'];
 const IDEMPOTENCY_COLUMNS = ['scope', 'key', 'run_id', 'request_hash', 'created_at', 'expires_at'];
 const insert = (table: string, columns: string[]) =>

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ValidationError } from '../../shared/errors';
+import { parseInvocation } from '../../shared/api/invoke/invoke-body';
+
+describe('parseInvocation (the Azure ML invocation body)', () => {
+  it('takes ExperimentName and ParameterAssignments, accepts RunSource and friends silently', () => {
+    const inv = parseInvocation({ ExperimentName: 'nightly', ParameterAssignments: { n: 3, msg: 'hi' }, RunSource: 'SDK', Tags: { a: 'b' } });
+    assert.equal(inv.experimentName, 'nightly');
+    assert.deepEqual(inv.parameters, { n: 3, msg: 'hi' });
+    assert.deepEqual(inv.warnings, []);
+    assert.equal(inv.regenerateOutputs, false);
+  });
+
+  it('maps DataPathAssignments to datastore URIs and EnforceRerun to regenerated outputs', () => {
+    const inv = parseInvocation({ DataPathAssignments: { data: { DataStoreName: 'workspaceblobstore', RelativePath: 'iris/' } }, EnforceRerun: true });
+    assert.deepEqual(inv.parameters, { data: 'azureml://datastores/workspaceblobstore/paths/iris/' });
+    assert.equal(inv.regenerateOutputs, true);
+  });
+
+  it('accepts the older PipelineParameters name, but not both', () => {
+    assert.deepEqual(parseInvocation({ PipelineParameters: { n: 1 } }).parameters, { n: 1 });
+    assert.throws(() => parseInvocation({ PipelineParameters: { n: 1 }, ParameterAssignments: { n: 2 } }), /not both/);
+  });
+
+  it('warns about fields it does not know instead of dropping them silently', () => {
+    assert.deepEqual(parseInvocation({ ParameterAsignments: { n: 1 } }).warnings, ['unknown field "ParameterAsignments" was ignored']);
+  });
+
+  it('names the field of each problem', () => {
+    const cases: [unknown, RegExp][] = [
+      [[], /JSON object/],
+      [null, /JSON object/],
+      [{ ExperimentName: 'has space' }, /ExperimentName/],
+      [{ ParameterAssignments: { n: null } }, /ParameterAssignments\.n/],
+      [{ ParameterAssignments: { n: { deep: 1 } } }, /ParameterAssignments\.n/],
+      [{ DataPathAssignments: { d: { DataStoreName: '' } } }, /DataPathAssignments\.d/],
+      [{ EnforceRerun: 'yes' }, /EnforceRerun/],
+    ];
+    for (const [body, message] of cases) assert.throws(() => parseInvocation(body), (err: unknown) => err instanceof ValidationError && message.test(err.message), JSON.stringify(body));
+  });
+
+  it('fingerprints what decides the run, independent of key order and ignored fields', () => {
+    const a = parseInvocation({ ExperimentName: 'e', ParameterAssignments: { a: 1, b: 2 }, RunSource: 'x' });
+    const b = parseInvocation({ ParameterAssignments: { b: 2, a: 1 }, ExperimentName: 'e' });
+    const c = parseInvocation({ ExperimentName: 'e', ParameterAssignments: { a: 1, b: 3 } });
+    assert.equal(a.fingerprint, b.fingerprint);
+    assert.notEqual(a.fingerprint, c.fingerprint);
+  });
+});
