@@ -4,6 +4,7 @@
  * local HTTP host all run with the same semantics.
  */
 import path from 'node:path';
+import { ValidationError } from '../errors';
 import { createActivities } from '../activities/create-activities';
 import type { WorkDirPreparer } from '../activities/work-dir';
 import { LocalComputePool } from '../compute/local/local-compute-pool';
@@ -38,7 +39,7 @@ export function openLocalServices(
   options: { data?: DataPlane; workDirs?: WorkDirPreparer; maxConcurrency?: number } = {},
 ): LocalServices {
   const store = openStore(workspace);
-  const pool = new LocalComputePool({ defaultMaxConcurrency: options.maxConcurrency });
+  const pool = new LocalComputePool({ defaultMaxConcurrency: options.maxConcurrency ?? concurrencyFromEnv() });
   const computes = new LocalComputeResolver(pool);
   const activities = createActivities({
     store,
@@ -74,4 +75,15 @@ function snapshotWorkDirs(workspace: Workspace, store: RunStore): WorkDirPrepare
       return ids[step];
     },
   });
+}
+
+/** `TRIBUTARY_LOCAL_CONCURRENCY`: how many steps run at once on local compute (default: CPU count). */
+function concurrencyFromEnv(): number | undefined {
+  const raw = process.env.TRIBUTARY_LOCAL_CONCURRENCY;
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new ValidationError(`TRIBUTARY_LOCAL_CONCURRENCY=${raw}: expected a whole number of at least 1`, 'TRIBUTARY_LOCAL_CONCURRENCY');
+  }
+  return value;
 }

@@ -1,0 +1,124 @@
+/**
+ * Fan-out benchmark (issue 2): the same DAG — a source step, N trivial shell steps reading its
+ * output, a sink step reading all of theirs — as a Tributary YAML pipeline, a Makefile and a
+ * Snakefile. Runs `make -j2`, Snakemake (--cores 2) and Tributary (cap 2) side by side and prints
+ * a table. Sizes: BENCH_SIZES (default "200,1000").
+ *
+ *   npm run build && node dist/bench/fanout.js
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const WORK = path.join(REPO, 'bench', '.work', 'fanout');
+
+function pipelineYaml(n: number): string {
+  const lines = ['type: pipeline', 'settings:', '  default_compute: local', 'jobs:'];
+  lines.push('  source:', '    type: command', '    command: echo seed > ${{outputs.data}}/seed', '    outputs:', '      data:', '        type: uri_folder');
+  for (let i = 0; i < n; i++) {
+    lines.push(
+      `  s${i}:`,
+      '    type: command',
+      `    command: cat \${{inputs.data}}/seed > \${{outputs.out}}/v; echo ${i} >> \${{outputs.out}}/v`,
+      '    inputs:',
+      '      data: ${{parent.jobs.source.outputs.data}}',
+      '    outputs:',
+      '      out:',
+      '        type: uri_folder',
+    );
+  }
+  lines.push('  sink:', '    type: command', '    command: cat ' + Array.from({ length: n }, (_, i) => `\${{inputs.i${i}}}/v`).join(' ') + ' | wc -l > ${{outputs.total}}/n');
+  lines.push('    inputs:');
+  for (let i = 0; i < n; i++) lines.push(`      i${i}: \${{parent.jobs.s${i}.outputs.out}}`);
+  lines.push('    outputs:', '      total:', '        type: uri_folder');
+  return `${lines.join('\n')}\n`;
+}
+
+function makefile(n: number): string {
+  const outs = Array.from({ length: n }, (_, i) => `s${i}.v`);
+  const rules = [`all: total\n`, `seed:\n\techo seed > seed\n`];
+  for (let i = 0; i < n; i++) rules.push(`s${i}.v: seed\n\tcat seed > s${i}.v; echo ${i} >> s${i}.v\n`);
+  rules.push(`total: ${outs.join(' ')}\n\tcat ${outs.join(' ')} | wc -l > total\n`);
+  return rules.join('\n');
+}
+
+function snakefile(n: number): string {
+  return `N = ${n}
+rule all:
+    input: "total"
+rule source:
+    output: "seed"
+    shell: "echo seed > {output}"
+rule step:
+    input: "seed"
+    output: "s{i}.v"
+    shell: "cat {input} > {output}; echo {wildcards.i} >> {output}"
+rule sink:
+    input: expand("s{i}.v", i=range(N))
+    output: "total"
+    shell: "cat {input} | wc -l > {output}"
+`;
+}
+
+interface Result {
+  tool: string;
+  n: number;
+  seconds?: number;
+  note: string;
+}
+
+function timed(tool: string, n: number, cwd: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Result {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.error || r.status !== 0) return { tool, n, note: `failed: ${r.error?.message ?? r.stderr.split('\n').slice(-3).join(' ')}` };
+  return { tool, n, seconds, note: '' };
+}
+
+function has(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+}
+
+export function main(): void {
+  const sizes = (process.env.BENCH_SIZES ?? '200,1000').split(',').map(Number);
+  const results: Result[] = [];
+  const cli = path.join(REPO, 'dist', 'cli', 'main.js');
+  for (const n of sizes) {
+    const dir = path.join(WORK, `n${n}`);
+    rmSync(dir, { recursive: true, force: true });
+    for (const sub of ['make', 'snakemake', 'tributary']) mkdirSync(path.join(dir, sub), { recursive: true });
+    writeFileSync(path.join(dir, 'make', 'Makefile'), makefile(n));
+    writeFileSync(path.join(dir, 'snakemake', 'Snakefile'), snakefile(n));
+    writeFileSync(path.join(dir, 'tributary', 'pipeline.yml'), pipelineYaml(n));
+
+    results.push(timed('make -j2', n, path.join(dir, 'make'), 'make', ['-j2', '-s']));
+    results.push(
+      has('snakemake')
+        ? timed('snakemake --cores 2', n, path.join(dir, 'snakemake'), 'snakemake', ['--cores', '2', '--quiet'])
+        : { tool: 'snakemake --cores 2', n, note: 'not installed (apt-get install snakemake)' },
+    );
+    const env = { ...process.env, TRIBUTARY_WORKSPACE: path.join(dir, 'tributary', '.tributary'), TRIBUTARY_LOCAL_CONCURRENCY: '2' };
+    const trib = timed('tributary (cap 2)', n, path.join(dir, 'tributary'), process.execPath, ['--disable-warning=ExperimentalWarning', cli, 'run', 'pipeline.yml', '--json'], env);
+    results.push(trib);
+  }
+  printTable(results);
+}
+
+function printTable(results: Result[]): void {
+  const byN = new Map<number, Result[]>();
+  for (const r of results) byN.set(r.n, [...(byN.get(r.n) ?? []), r]);
+  console.log('\nFan-out DAG: source → N trivial shell steps → sink, 2 workers each\n');
+  console.log('| N | tool | wall time (s) | vs make | note |');
+  console.log('|---:|---|---:|---:|---|');
+  for (const [n, rows] of byN) {
+    const make = rows.find((r) => r.tool.startsWith('make'))?.seconds;
+    for (const r of rows) {
+      const ratio = r.seconds !== undefined && make ? `${(r.seconds / make).toFixed(2)}×` : '-';
+      console.log(`| ${n} | ${r.tool} | ${r.seconds?.toFixed(2) ?? '-'} | ${ratio} | ${r.note} |`);
+    }
+  }
+}
+
+if (require.main === module) main();
