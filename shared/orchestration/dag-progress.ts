@@ -1,11 +1,13 @@
 /**
  * Pure bookkeeping of a DAG walk: which steps are ready, running, finished or will never start.
  * No I/O and no clocks, so the orchestration stays deterministic under replay. Every operation
- * is proportional to the edges it touches, so replaying a large run stays linear.
+ * is proportional to the edges it touches, and the state round-trips through a compact snapshot
+ * (`snapshot()` / `DagProgress.restore`) so a walk can continue in a new Durable generation.
  */
+import { DagState, DONE, PENDING, RUNNING, SKIPPED, dagStateFromPlan, decodeDagState, encodeDagState, type DagSnapshot } from './dag-state';
 import type { RunPlan, StepOutcome } from './messages';
 
-type StepState = 'pending' | 'running' | 'done' | 'skipped';
+export type { DagSnapshot } from './dag-state';
 
 export interface RecordResult {
   /** Pending steps that can no longer start because of this outcome. */
@@ -14,97 +16,115 @@ export interface RecordResult {
   stopRun: boolean;
 }
 
-export class DagProgress {
-  private readonly state = new Map<string, StepState>();
-  private readonly waitingOn = new Map<string, number>();
-  private readonly downstream = new Map<string, string[]>();
-  private readonly running = new Set<string>();
-  private ready: string[] = [];
-  private unfinished: number;
-  private stopping = false;
+/** A step and its position in the plan (the position lets events skip a name lookup). */
+export interface DagStepRef {
+  step: string;
+  index: number;
+}
 
-  constructor(private readonly plan: RunPlan) {
-    for (const s of plan.steps) {
-      this.state.set(s.name, 'pending');
-      this.waitingOn.set(s.name, s.after.length);
-      this.downstream.set(s.name, []);
-    }
-    for (const s of plan.steps) for (const up of s.after) this.downstream.get(up)!.push(s.name);
-    this.ready = plan.steps.filter((s) => s.after.length === 0).map((s) => s.name);
-    this.unfinished = plan.steps.length;
+const NOTHING: RecordResult = { skipped: [], stopRun: false };
+
+export class DagProgress {
+  private readonly s: DagState;
+
+  constructor(plan: RunPlan | DagState) {
+    this.s = plan instanceof DagState ? plan : dagStateFromPlan(plan);
+  }
+
+  static restore(snapshot: DagSnapshot): DagProgress {
+    return new DagProgress(decodeDagState(snapshot));
+  }
+
+  snapshot(): DagSnapshot {
+    return encodeDagState(this.s);
   }
 
   /** Steps whose upstream steps all completed and that have not started yet; marked running. */
   takeReady(): string[] {
-    if (this.stopping) return [];
-    const ready = this.ready.filter((name) => this.state.get(name) === 'pending');
-    this.ready = [];
-    for (const name of ready) {
-      this.state.set(name, 'running');
-      this.running.add(name);
-    }
-    return ready;
+    return this.takeReadyRefs().map((r) => r.step);
   }
 
-  /** Records a finished step (also one finished before a resume, which was never started here). */
-  record(outcome: StepOutcome): RecordResult {
-    const current = this.state.get(outcome.step);
-    if (current === undefined || current === 'done' || current === 'skipped') return { skipped: [], stopRun: false };
-    this.state.set(outcome.step, 'done');
-    this.running.delete(outcome.step);
-    this.unfinished--;
-    if (outcome.status === 'Completed') {
-      for (const next of this.downstream.get(outcome.step)!) {
-        const left = this.waitingOn.get(next)! - 1;
-        this.waitingOn.set(next, left);
-        if (left === 0) this.ready.push(next);
-      }
-      return { skipped: [], stopRun: false };
+  takeReadyRefs(): DagStepRef[] {
+    const s = this.s;
+    if (s.stopping) return [];
+    const taken: DagStepRef[] = [];
+    for (const i of s.ready) {
+      if (s.status[i] !== PENDING) continue;
+      s.status[i] = RUNNING;
+      s.running++;
+      taken.push({ step: s.nameAt(i), index: i });
     }
-    if (!this.plan.continueOnStepFailure && outcome.status === 'Failed' && !this.stopping) {
-      this.stopping = true;
+    s.ready = [];
+    return taken;
+  }
+
+  /**
+   * Records a finished step (also one finished before a resume, which was never started here).
+   * `index` is the step's position when the caller knows it; a wrong one falls back to the name.
+   */
+  record(outcome: StepOutcome, index?: number): RecordResult {
+    const s = this.s;
+    const i = index !== undefined && index < s.size && s.nameAt(index) === outcome.step ? index : s.indexOf(outcome.step);
+    if (i === undefined || s.status[i] === DONE || s.status[i] === SKIPPED) return NOTHING;
+    if (s.status[i] === RUNNING) s.running--;
+    s.status[i] = DONE;
+    s.unfinished--;
+    if (outcome.status === 'Completed') {
+      for (const next of this.downstream(i)) {
+        if (--s.waiting[next]! === 0) s.ready.push(next);
+      }
+      return NOTHING;
+    }
+    if (!s.continueOnStepFailure && outcome.status === 'Failed' && !s.stopping) {
+      s.stopping = true;
       return { skipped: this.skipAllPending(), stopRun: true };
     }
-    return { skipped: this.skipDownstream(outcome.step), stopRun: false };
+    return { skipped: this.skipDownstream(i), stopRun: false };
   }
 
   runningSteps(): string[] {
-    return [...this.running];
+    return this.runningRefs().map((r) => r.step);
+  }
+
+  runningRefs(): DagStepRef[] {
+    const refs: DagStepRef[] = [];
+    for (let i = 0; i < this.s.size; i++) if (this.s.status[i] === RUNNING) refs.push({ step: this.s.nameAt(i), index: i });
+    return refs;
   }
 
   get runningCount(): number {
-    return this.running.size;
+    return this.s.running;
   }
 
   isDone(): boolean {
-    return this.unfinished === 0;
+    return this.s.unfinished === 0;
   }
 
-  private markSkipped(name: string): void {
-    this.state.set(name, 'skipped');
-    this.unfinished--;
+  private downstream(i: number): Uint32Array {
+    return this.s.down.subarray(this.s.downStart[i], this.s.downStart[i + 1]);
   }
 
-  private skipDownstream(step: string): string[] {
+  private markSkipped(i: number): string {
+    this.s.status[i] = SKIPPED;
+    this.s.unfinished--;
+    return this.s.nameAt(i);
+  }
+
+  private skipDownstream(step: number): string[] {
     const skipped: string[] = [];
-    const queue = [...this.downstream.get(step)!];
+    const queue = [...this.downstream(step)];
     while (queue.length > 0) {
       const next = queue.pop()!;
-      if (this.state.get(next) !== 'pending') continue;
-      this.markSkipped(next);
-      skipped.push(next);
-      queue.push(...this.downstream.get(next)!);
+      if (this.s.status[next] !== PENDING) continue;
+      skipped.push(this.markSkipped(next));
+      queue.push(...this.downstream(next));
     }
     return skipped;
   }
 
   private skipAllPending(): string[] {
     const skipped: string[] = [];
-    for (const [name, st] of this.state) {
-      if (st !== 'pending') continue;
-      this.markSkipped(name);
-      skipped.push(name);
-    }
+    for (let i = 0; i < this.s.size; i++) if (this.s.status[i] === PENDING) skipped.push(this.markSkipped(i));
     return skipped;
   }
 }

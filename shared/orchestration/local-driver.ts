@@ -3,10 +3,11 @@
  * activities called in-process. Step orchestrations run concurrently as async loops; RunEvents go
  * through an in-memory queue per run. Durable state lives in the run store (not here), so a
  * crashed driver resumes a run by starting the run orchestration again: `startRun` reports the
- * steps that already finished and they are not run again.
+ * steps that already finished and they are not run again. Continue-as-new restarts a generator
+ * in place with its new input; no event is ever lost here, so there are no missed events.
  */
 import type { Activities } from './activity-types';
-import type { RunEvent, RunOrchestrationInput, RunSummary } from './messages';
+import type { RunEvent, RunOrchestrationInput, RunSummary, StepOrchestrationInput } from './messages';
 import type { Op, OpGenerator } from './ops';
 import { runOrchestration } from './run-orchestration';
 import { stepOrchestration } from './step-orchestration';
@@ -43,7 +44,7 @@ export class LocalDriver {
     const queue = new EventQueue();
     this.queues.set(input.runId, queue);
     try {
-      const summary = await this.interpret(runOrchestration(input), queue);
+      const summary = await this.interpret(runOrchestration, input, queue);
       await Promise.allSettled([...this.stepLoops]);
       return summary;
     } finally {
@@ -56,12 +57,19 @@ export class LocalDriver {
     this.queues.get(runId)?.push(event);
   }
 
-  private async interpret<T>(gen: OpGenerator<T>, queue?: EventQueue): Promise<T> {
+  private async interpret<I, T>(orchestration: (input: I) => OpGenerator<T>, input: I, queue?: EventQueue): Promise<T> {
+    let gen = orchestration(input);
     let next = gen.next();
     while (!next.done) {
+      const op = next.value;
+      if (op.kind === 'continueAsNew') {
+        gen = orchestration(op.input as I);
+        next = gen.next();
+        continue;
+      }
       let result: unknown;
       try {
-        result = await this.execute(next.value, queue);
+        result = await this.execute(op, queue);
       } catch (err) {
         next = gen.throw(err);
         continue;
@@ -81,26 +89,34 @@ export class LocalDriver {
         return Promise.all(op.ops.map((child) => this.execute(child, queue)));
       case 'timer':
         return new Promise((resolve) => setTimeout(resolve, op.delayMs));
-      case 'startStep': {
-        const loop = this.interpret(stepOrchestration(op.input)).catch((err: unknown) => {
-          // A step orchestration only throws if an activity failed unexpectedly; report it as a failed step.
-          this.signal(op.input.runId, {
-            type: 'stepFinished',
-            outcome: { step: op.input.step, status: 'Failed', reused: false, message: err instanceof Error ? err.message : String(err) },
-          });
-        });
-        this.stepLoops.add(loop);
-        void loop.finally(() => this.stepLoops.delete(loop));
+      case 'startSteps':
+        for (const input of op.inputs) this.startStep(input);
         return undefined;
-      }
       case 'signalRun':
         this.signal(op.runId, op.event);
         return undefined;
       case 'nextRunEvent':
         if (!queue) throw new Error('nextRunEvent is only available to the run orchestration');
         return queue.next();
+      case 'missedRunEvents':
+        return [];
+      case 'continueAsNew':
+        throw new Error('continueAsNew cannot be nested in another op');
       case 'now':
         return new Date().toISOString();
     }
+  }
+
+  private startStep(input: StepOrchestrationInput): void {
+    const loop = this.interpret(stepOrchestration, input).catch((err: unknown) => {
+      // The step orchestration reports its own failures; this only catches a failing signal.
+      this.signal(input.runId, {
+        type: 'stepFinished',
+        outcome: { step: input.step, status: 'Failed', reused: false, message: err instanceof Error ? err.message : String(err) },
+        index: input.index,
+      });
+    });
+    this.stepLoops.add(loop);
+    void loop.finally(() => this.stepLoops.delete(loop));
   }
 }

@@ -3,6 +3,7 @@
  * in Durable Functions they are written to the history (large payloads cost blob round trips).
  */
 import type { RunStatus } from '../store/records';
+import type { DagSnapshot } from './dag-state';
 
 /** How a step orchestration watches its compute job (monitor pattern). */
 export interface MonitorSettings {
@@ -16,12 +17,30 @@ export interface MonitorSettings {
 export interface RunOrchestrationInput {
   runId: string;
   monitor: MonitorSettings;
+  /** The walk so far, when an earlier generation of this run continued as new (absent at start). */
+  resume?: DagSnapshot;
 }
 
 export interface StepOrchestrationInput {
   runId: string;
   step: string;
+  /** The step's position in the run's plan: its RunEvent carries it back so the run needs no lookup. */
+  index: number;
   monitor: MonitorSettings;
+  /** The attempt being watched, when an earlier generation of this step continued as new. */
+  resume?: AttemptInProgress;
+}
+
+/** A submitted attempt whose monitor loop continues in a new generation (bounded history). */
+export interface AttemptInProgress {
+  attempt: number;
+  handle: string;
+  /** Next durable-timer delay of the monitor loop. */
+  delayMs: number;
+  /** Retry policy as prepared: attempts run from `firstAttempt` to `lastAttempt`. */
+  firstAttempt: number;
+  lastAttempt: number;
+  retryDelaySeconds: number;
 }
 
 /** What a finished step tells the run orchestration. */
@@ -32,7 +51,7 @@ export interface StepOutcome {
   message?: string;
 }
 
-export type RunEvent = { type: 'stepFinished'; outcome: StepOutcome } | { type: 'cancel'; reason: string };
+export type RunEvent = { type: 'stepFinished'; outcome: StepOutcome; index: number } | { type: 'cancel'; reason: string };
 
 /** The DAG as the run orchestration needs it: names and upstream edges only. */
 export interface RunPlan {

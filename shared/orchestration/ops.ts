@@ -8,18 +8,27 @@
  * so activity names and payloads are checked by the compiler.
  */
 import type { ActivityInput, ActivityName, ActivityOutput } from './activity-types';
-import type { RunEvent, StepOrchestrationInput } from './messages';
+import type { DagStepRef } from './dag-progress';
+import type { RunEvent, RunOrchestrationInput, StepOrchestrationInput } from './messages';
 
 export type Op =
   | { kind: 'activity'; name: ActivityName; input: unknown }
   | { kind: 'all'; ops: Op[] }
   | { kind: 'timer'; delayMs: number }
-  /** Start a step's own orchestration without waiting for it (it reports back with a RunEvent). */
-  | { kind: 'startStep'; input: StepOrchestrationInput }
+  /** Start steps' own orchestrations without waiting for them (each reports back with a RunEvent). */
+  | { kind: 'startSteps'; inputs: StepOrchestrationInput[] }
   /** Deliver a RunEvent to the run's orchestration (used by a step orchestration when it ends). */
   | { kind: 'signalRun'; runId: string; event: RunEvent }
   /** Wait for the next RunEvent addressed to this run (step finished, cancel requested). */
   | { kind: 'nextRunEvent' }
+  /**
+   * RunEvents that may have been sent to an earlier generation of this run and never handled
+   * (Durable drops unhandled events on continue-as-new): reports of the given running steps and a
+   * requested cancel. Handling one twice is harmless (DagProgress ignores repeated outcomes).
+   */
+  | { kind: 'missedRunEvents'; runId: string; running: DagStepRef[] }
+  /** End this generation; the driver starts the same orchestration again with `input` (never returns). */
+  | { kind: 'continueAsNew'; input: RunOrchestrationInput | StepOrchestrationInput }
   /** Read the orchestration's deterministic clock (Durable: currentUtcDateTime). */
   | { kind: 'now' };
 
@@ -43,7 +52,7 @@ export function* sleep(delayMs: number): OpGenerator<void> {
 
 export function* startSteps(inputs: StepOrchestrationInput[]): OpGenerator<void> {
   if (inputs.length === 0) return;
-  yield { kind: 'all', ops: inputs.map((input): Op => ({ kind: 'startStep', input })) };
+  yield { kind: 'startSteps', inputs };
 }
 
 export function* signalRun(runId: string, event: RunEvent): OpGenerator<void> {
@@ -52,6 +61,15 @@ export function* signalRun(runId: string, event: RunEvent): OpGenerator<void> {
 
 export function* nextRunEvent(): OpGenerator<RunEvent> {
   return (yield { kind: 'nextRunEvent' }) as RunEvent;
+}
+
+export function* missedRunEvents(runId: string, running: DagStepRef[]): OpGenerator<RunEvent[]> {
+  return (yield { kind: 'missedRunEvents', runId, running }) as RunEvent[];
+}
+
+export function* continueAsNew(input: RunOrchestrationInput | StepOrchestrationInput): OpGenerator<never> {
+  yield { kind: 'continueAsNew', input };
+  throw new Error('a generation that continued as new was resumed (driver bug)');
 }
 
 export function* now(): OpGenerator<Date> {

@@ -3,34 +3,62 @@
  * the walk then waits for one RunEvent at a time (fan-in) and starts whatever became ready.
  * Waiting on a fresh single event each time means no task is ever re-listed in a WhenAny, so the
  * Durable extension cannot schedule anything twice (azure-functions-durable-js#574).
+ *
+ * Generations keep every replay small: generation 0 reads the plan and continues as new with the
+ * DAG in compact form, and each later generation handles at most EVENTS_PER_GENERATION events
+ * before continuing as new again. A generation first collects the events its predecessor may have
+ * been sent but never handled (Durable drops them on continue-as-new).
  */
 import { DagProgress } from './dag-progress';
-import type { RunOrchestrationInput, RunSummary } from './messages';
-import { call, nextRunEvent, startSteps, type OpGenerator } from './ops';
+import type { RunEvent, RunOrchestrationInput, RunSummary } from './messages';
+import { call, continueAsNew, missedRunEvents, nextRunEvent, startSteps, type OpGenerator } from './ops';
+
+/** Bounds a generation's history to a few hundred events, whatever the size of the pipeline. */
+export const EVENTS_PER_GENERATION = 64;
 
 export function* runOrchestration(input: RunOrchestrationInput): OpGenerator<RunSummary> {
-  const { runId, monitor } = input;
-  const plan = yield* call('startRun', { runId });
+  if (!input.resume) return yield* readPlan(input);
+  return yield* walk(input, DagProgress.restore(input.resume));
+}
+
+/** Generation 0: the plan (large) stays out of every later generation's history. */
+function* readPlan(input: RunOrchestrationInput): OpGenerator<never> {
+  const plan = yield* call('startRun', { runId: input.runId });
   const dag = new DagProgress(plan);
   for (const outcome of plan.finished) dag.record(outcome);
+  return yield* continueAsNew({ runId: input.runId, monitor: input.monitor, resume: dag.snapshot() });
+}
 
-  while (!dag.isDone()) {
-    const ready = dag.takeReady();
-    yield* startSteps(ready.map((step) => ({ runId, step, monitor })));
+function* walk(input: RunOrchestrationInput, dag: DagProgress): OpGenerator<RunSummary> {
+  const { runId, monitor } = input;
+  for (const event of yield* missedRunEvents(runId, dag.runningRefs())) {
+    const summary = yield* handle(runId, dag, event);
+    if (summary) return summary;
+  }
+  for (let handled = 0; !dag.isDone(); handled++) {
+    const ready = dag.takeReadyRefs();
+    yield* startSteps(ready.map(({ step, index }) => ({ runId, step, index, monitor })));
     if (dag.runningCount === 0) break;
+    if (handled === EVENTS_PER_GENERATION) return yield* continueAsNew({ runId, monitor, resume: dag.snapshot() });
 
-    const event = yield* nextRunEvent();
-    if (event.type === 'cancel') {
-      yield* call('cancelSteps', { runId, steps: dag.runningSteps(), reason: event.reason });
-      return yield* call('finishRun', { runId, canceledReason: event.reason });
-    }
-    const { outcome } = event;
-    const { skipped, stopRun } = dag.record(outcome);
-    const reason = `upstream step "${outcome.step}" ${outcome.status === 'Failed' ? 'failed' : 'was canceled'}`;
-    if (skipped.length > 0) yield* call('skipSteps', { runId, steps: skipped, reason });
-    if (stopRun && dag.runningCount > 0) {
-      yield* call('cancelSteps', { runId, steps: dag.runningSteps(), reason: `step "${outcome.step}" failed and continue_on_step_failure is off` });
-    }
+    const summary = yield* handle(runId, dag, yield* nextRunEvent());
+    if (summary) return summary;
   }
   return yield* call('finishRun', { runId });
+}
+
+/** Applies one RunEvent; returns the run's summary when the event ends the run (cancel). */
+function* handle(runId: string, dag: DagProgress, event: RunEvent): OpGenerator<RunSummary | undefined> {
+  if (event.type === 'cancel') {
+    yield* call('cancelSteps', { runId, steps: dag.runningSteps(), reason: event.reason });
+    return yield* call('finishRun', { runId, canceledReason: event.reason });
+  }
+  const { outcome } = event;
+  const { skipped, stopRun } = dag.record(outcome, event.index);
+  const reason = `upstream step "${outcome.step}" ${outcome.status === 'Failed' ? 'failed' : 'was canceled'}`;
+  if (skipped.length > 0) yield* call('skipSteps', { runId, steps: skipped, reason });
+  if (stopRun && dag.runningCount > 0) {
+    yield* call('cancelSteps', { runId, steps: dag.runningSteps(), reason: `step "${outcome.step}" failed and continue_on_step_failure is off` });
+  }
+  return undefined;
 }
