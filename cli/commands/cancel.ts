@@ -1,5 +1,5 @@
-import { updateRunRecord } from '../../shared/activities/run-records';
 import { NotFoundError } from '../../shared/errors';
+import { LocalRunLauncher } from '../../shared/local/local-run-launcher';
 import { isTerminal } from '../../shared/store/records';
 import { parseCommand, needPositional } from '../args';
 import { printJson, withContext } from '../context';
@@ -12,9 +12,8 @@ export async function cancelCommand(args: string[]): Promise<number> {
   const runId = needPositional(positionals, 0, 'run id', USAGE);
   return withContext(values.workspace, async (ctx) => {
     if (!(await ctx.store.getRun(runId))) throw new NotFoundError(`run "${runId}" does not exist`, 'runId');
-    const run = await updateRunRecord(ctx.store, runId, (current) =>
-      isTerminal(current.status) || current.status === 'CancelRequested' ? undefined : { status: 'CancelRequested', statusReason: 'canceled by user' },
-    );
+    await new LocalRunLauncher(ctx.workspace, ctx.store).cancel(runId, 'canceled by user');
+    const run = (await ctx.store.getRun(runId))!;
     if (values.json) printJson(ctx, { id: run.id, status: run.status });
     else if (isTerminal(run.status)) ctx.out.write(`Run ${runId} already finished: ${run.status}\n`);
     else ctx.out.write(`Cancel requested for run ${runId}; follow with: tributary watch ${runId}\n`);
