@@ -15,6 +15,7 @@ export { Experiment, type SubmitOptions } from './experiment';
 export { PipelineParameter, type PipelineParameterOptions } from './parameters';
 export { Pipeline, type PipelineOptions } from './pipeline';
 export { InputPortBinding, PipelineData, type PipelineDataOptions } from './pipeline-data';
+export { PipelineEndpoint, PublishedPipeline, type PublishOptions, type ServiceOptions, type SubmitPublishedOptions } from './publish';
 export { PipelineRun, RunFailedError, type WaitOptions } from './run';
 export { StepRun, type MetricValue } from './step-run';
 export { AdlaStep } from './steps/adla-step';

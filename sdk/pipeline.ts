@@ -4,9 +4,12 @@ import { DEFINITION_SCHEMA_VERSION, type PipelineDefinition, type PipelineInputS
 import { validateDefinition } from '../shared/model/graph';
 import { compilePipelineYaml } from '../shared/model/yaml/compile';
 import type { PipelineParameter } from './parameters';
+import { publishPipeline, type PublishOptions } from './publish/publish';
+import type { PublishedPipeline } from './publish/published-pipeline';
 import { InputPortBinding, PipelineData } from './pipeline-data';
 import { Step, stepShape, type ComputeTargetRef, type StepCompileContext } from './steps/step';
 import { parseOptions, safeName } from './validate';
+import type { Workspace } from './workspace';
 
 export interface PipelineOptions {
   steps: Step[];
@@ -53,6 +56,18 @@ export class Pipeline {
     const pipeline = new Pipeline({ steps: [] });
     pipeline.#source = { definition };
     return pipeline;
+  }
+
+  /**
+   * Publishes the pipeline behind a REST endpoint (Azure ML `pipeline.publish`), through the
+   * workspace's Tributary service (`tributary serve`, or `options.service`).
+   *
+   * @example
+   * const published = await pipeline.publish(workspace, { name: 'iris-train', description: 'nightly retraining' });
+   * console.log(published.endpoint);
+   */
+  publish(workspace: Workspace, options: PublishOptions): Promise<PublishedPipeline> {
+    return publishPipeline(workspace, this, options);
   }
 
   /** The internal definition; throws one ValidationError listing every problem, each with its object path. */

@@ -5,6 +5,8 @@ import { NotFoundError, TransientError, TributaryError } from '../shared/errors'
 import { runView, type RunView, type StepView } from '../shared/runs/run-view';
 import { isTerminal, type RunStatus } from '../shared/store/records';
 import type { RunStore } from '../shared/store/run-store';
+import { publishPipelineRun, type PublishOptions } from './publish/publish';
+import type { PublishedPipeline } from './publish/published-pipeline';
 import { metricsByName, StepRun, type MetricValue } from './step-run';
 import { parseOptions } from './validate';
 import { withStore, type Workspace } from './workspace';
@@ -118,6 +120,11 @@ export class PipelineRun {
         isTerminal(current.status) || current.status === 'CancelRequested' ? undefined : { status: 'CancelRequested', statusReason: 'canceled by user' },
       );
     });
+  }
+
+  /** Publishes what this run ran, its definition and source snapshots (Azure ML `run.publish_pipeline`). */
+  publishPipeline(options: PublishOptions): Promise<PublishedPipeline> {
+    return publishPipelineRun(this, options);
   }
 
   /**
