@@ -92,6 +92,21 @@ jobs:
     await waitFor('the step process to be gone', () => !isAlive(stepPid), 15_000);
   });
 
+  it('cancel of a run whose worker died stops the orphaned step and closes the run', async () => {
+    const cwd = project({ 'p.yml': 'type: pipeline\njobs:\n  long:\n    type: command\n    command: echo $$ > pid; sleep 60\n' });
+    const { id } = json(cli(cwd, ['run', 'p.yml', '--detach', '--json']));
+    const pidFile = path.join(cwd, '.tributary', 'runs', id, 'long', 'attempt-1', 'work', 'pid');
+    const stepPid = await waitFor('the step to write its pid', () => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8')));
+    const [worker] = await waitFor('the worker pid', () => workerPids(id).length > 0 && workerPids(id));
+    process.kill(worker!, 'SIGKILL');
+    await waitFor('the worker to die', () => !isAlive(worker!));
+    assert.equal(cli(cwd, ['cancel', id]).code, 0);
+    const view = json(cli(cwd, ['show', id, '--json']));
+    assert.equal(view.status, 'Canceled');
+    assert.equal(view.steps[0].status, 'Canceled');
+    await waitFor('the orphaned step process to be gone', () => !isAlive(stepPid), 15_000);
+  });
+
   it('Ctrl-C while watching detaches, says how to re-attach, and the run goes on', async () => {
     const cwd = project({ 'p.yml': 'type: pipeline\njobs:\n  a:\n    type: command\n    command: sleep 1; echo finished\n' });
     const child = cliAsync(cwd, ['run', 'p.yml']);
