@@ -125,4 +125,28 @@ jobs:
     assert.equal(wrongType.code, 2);
     assert.match(wrongType.stderr, /integer/);
   });
+
+  it('stops a step at its timeout and retries it per its retry policy', () => {
+    const cwd = project({
+      'p.yml': `type: pipeline
+jobs:
+  slow:
+    type: command
+    command: echo attempt $TRIBUTARY_ATTEMPT; sleep 30
+    limits:
+      timeout: 1
+    tributary:
+      retry:
+        max_attempts: 2
+        initial_delay_seconds: 0
+`,
+    });
+    const started = Date.now();
+    const view = json(cli(cwd, ['run', 'p.yml', '--json']));
+    assert.ok(Date.now() - started < 20_000, 'the timeout stopped the step long before its 30 s sleep');
+    assert.equal(view.status, 'Failed');
+    assert.equal(view.steps[0].attempt, 2);
+    assert.match(view.steps[0].statusReason, /timed out after 1s/);
+    assert.match(cli(cwd, ['logs', view.id, 'slow', '--attempt', '1']).stdout, /attempt 1/);
+  });
 });
