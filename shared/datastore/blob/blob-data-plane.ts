@@ -145,8 +145,8 @@ export class BlobDataPlane implements DataPlane {
 
   /** Runs `work` in the background (tracked for `flush`), or now when background uploads are off. */
   private async later(runId: string, key: string, work: () => Promise<unknown>): Promise<void> {
-    const done = this.pending.track(runId, key, work);
-    if (!this.background) await done;
+    if (this.background) void this.pending.track(runId, key, work);
+    else await work();
   }
 
   /** This workspace's folder of an output path (`azureml/<run>/<step>/outputs/<name>`), if it is one. */
