@@ -21,7 +21,7 @@ export interface ClientConfig {
 
 export function apiClientFor(workspace: Workspace, config: ClientConfig = {}): ApiClient {
   const env = config.env ?? process.env;
-  const url = config.url ?? env['TRIBUTARY_URL'] ?? config.servingUrl?.(workspace) ?? DEFAULT_URL;
+  const url = config.url ?? nonEmpty(env['TRIBUTARY_URL']) ?? config.servingUrl?.(workspace) ?? DEFAULT_URL;
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new ValidationError(`${JSON.stringify(url)} is not an http(s) URL`, 'url');
   const token = config.token ?? nonEmpty(env['TRIBUTARY_TOKEN']) ?? nonEmpty(env[API_KEY_ENV]) ?? readKeyFile(workspace.apiKeyFile);
   return new ApiClient({ url, ...(token !== undefined ? { token } : {}) });

@@ -6,6 +6,7 @@ import { validateDefinition } from '../../model/graph';
 import { addEndpointVersion } from '../../publish/endpoints';
 import { assertVersion, newPublishedPipelineId } from '../../publish/naming';
 import { PUBLISHED_PIPELINE_STATUSES, type PublishedPipelineRecord, type PublishedPipelineStatus } from '../../publish/records';
+import { mapComputes } from '../../runs/submit-run';
 import { SAFE_NAME } from '../../util/safe-names';
 import { readJsonBody } from '../body';
 import { definitionSchema } from '../schemas/definition-schema';
@@ -34,7 +35,7 @@ export async function getPublishedPipeline(services: ApiServices, id: string): P
   return pipeline;
 }
 
-/** What is published: a sent definition with its source folders snapshotted now, or a run's definition and snapshots. */
+/** What is published: a sent definition with its source folders snapshotted now, or what a run ran (computes mapped as it mapped them, its snapshots). */
 async function publishedSource(
   services: ApiServices,
   body: z.output<typeof publishBody>,
@@ -49,8 +50,9 @@ async function publishedSource(
   }
   const run = await services.runs.getRun(body.runId!);
   if (!run) throw new NotFoundError(`run "${body.runId}" does not exist`, 'runId');
-  validateDefinition(run.definition, { knownComputes: services.knownComputes });
-  return { definition: run.definition, snapshots: run.options.snapshots ?? {} };
+  const definition = mapComputes(run.definition, run.options.computeMap);
+  validateDefinition(definition, { knownComputes: services.knownComputes });
+  return { definition, snapshots: run.options.snapshots ?? {} };
 }
 
 export const publishPipeline: ApiHandler = async ({ req, services }) => {
