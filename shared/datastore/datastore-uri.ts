@@ -46,7 +46,7 @@ export function checkDatastorePath(value: string, field: string): string {
   return trimmed;
 }
 
-export function checkDatastoreName(name: string, field = 'datastore'): string {
+function checkDatastoreName(name: string, field = 'datastore'): string {
   if (!DATASTORE_NAME.test(name)) {
     throw new ValidationError(`${field}: datastore name ${JSON.stringify(name)} is invalid (use letters, digits and "_")`, field);
   }

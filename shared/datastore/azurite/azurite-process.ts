@@ -30,7 +30,7 @@ export interface SpawnOptions {
   portSource: string;
 }
 
-export function azuriteLogFiles(location: string): { stdout: string; stderr: string } {
+function azuriteLogFiles(location: string): { stdout: string; stderr: string } {
   return { stdout: path.join(location, 'azurite-stdout.log'), stderr: path.join(location, 'azurite-stderr.log') };
 }
 

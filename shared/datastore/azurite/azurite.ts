@@ -17,7 +17,7 @@ import { isProcessAlive, readAzuriteState, withAzuriteLock, writeAzuriteState } 
 /** The well-known Azurite development account (the `UseDevelopmentStorage=true` one). */
 export const DEV_ACCOUNT_NAME = 'devstoreaccount1';
 export const DEV_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
-export const PORT_ENV = 'TRIBUTARY_AZURITE_PORT';
+const PORT_ENV = 'TRIBUTARY_AZURITE_PORT';
 const DEFAULT_START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 10_000;
 
