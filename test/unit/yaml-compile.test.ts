@@ -27,7 +27,7 @@ describe('compilePipelineYaml: an Azure ML CLI v2 pipeline with two components a
     const src = path.join(FIXTURE, 'src');
     const expected: PipelineDefinition = {
       schemaVersion: 1,
-      name: 'pipeline',
+      name: 'Iris-training', // from display_name when the YAML has no name
       displayName: 'Iris training',
       description: 'Prepare the data, train a model, write a report',
       experimentName: 'iris-example',
