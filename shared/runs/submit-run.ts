@@ -3,6 +3,7 @@
  * parameters, record the run as NotStarted. Starting a driver for it is the caller's job (local
  * worker process or Durable orchestration), so the same submission serves the CLI, SDK and HTTP.
  */
+import { ProblemList } from '../errors';
 import { validateDefinition } from '../model/graph';
 import type { PipelineDefinition, ScalarValue } from '../model/definition';
 import { resolveParameters } from '../model/parameters';
@@ -43,7 +44,9 @@ export function checkSubmission(req: SubmitRequest): CheckedSubmission {
     computeMap: req.options?.computeMap ?? {},
     source: req.options?.source ?? 'cli',
   };
-  validateDefinition(mapComputes(req.definition, options.computeMap), { knownComputes: req.knownComputes });
+  const mapped = mapComputes(req.definition, options.computeMap);
+  validateDefinition(mapped, { knownComputes: req.knownComputes });
+  assertLocalStepsAreCommands(mapped);
   const parameters = resolveParameters(req.definition, req.parameters ?? {}, req.parametersSource ?? 'parameters');
   const experiment = req.experiment ?? req.definition.experimentName ?? req.definition.name;
   assertSafeName(experiment, 'experiment name');
@@ -74,6 +77,17 @@ export async function recordRun(
 
 export async function submitRun(store: RunStore, req: SubmitRequest): Promise<RunRecord> {
   return recordRun(store, checkSubmission(req));
+}
+
+/** Local compute runs processes: Databricks and data-transfer steps need their own compute. */
+function assertLocalStepsAreCommands(def: PipelineDefinition): void {
+  const problems = new ProblemList();
+  for (const step of Object.values(def.steps)) {
+    if (step.compute === 'local' && step.kind !== 'command') {
+      problems.add(`step "${step.name}" is a ${step.kind} step; local compute runs only command steps (give it a ${step.kind === 'databricks' ? 'Databricks' : 'data transfer'} compute)`, step.origin);
+    }
+  }
+  problems.throwIfAny();
 }
 
 /** The definition as it will run, with `--compute NAME=TARGET` mappings applied to each step. */
