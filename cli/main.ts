@@ -6,8 +6,10 @@
 import { describeError, isTributaryError } from '../shared/errors';
 import { cancelCommand } from './commands/cancel';
 import { endpointsCommand } from './commands/endpoints';
+import { explainCommand } from './commands/explain';
 import { invokeCommand } from './commands/invoke';
 import { pipelinesCommand } from './commands/pipelines';
+import { planCommand } from './commands/plan';
 import { publishCommand } from './commands/publish';
 import { serveCommand } from './commands/serve';
 import { logsCommand } from './commands/logs';
@@ -21,6 +23,8 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help:
   run: { run: runCommand, help: 'run <pipeline.yml> [--set inputs.NAME=VALUE]... [--experiment NAME] [--compute NAME=local]... [--detach]' },
   runs: { run: runsCommand, help: 'runs [--experiment NAME] [--status STATUS]   list runs, newest first' },
   show: { run: showCommand, help: 'show <runId>                                   a run, its steps and metrics' },
+  explain: { run: explainCommand, help: 'explain <runId> <step>                         why a step ran or was reused' },
+  plan: { run: planCommand, help: 'plan <pipeline.yml> [--set inputs.NAME=VALUE]...  which steps a run would reuse or run, and why' },
   watch: { run: watchCommand, help: 'watch <runId>                                  live progress until the run ends' },
   logs: { run: logsCommand, help: 'logs <runId> <step> [--follow]                 a step\'s stdout and stderr' },
   cancel: { run: cancelCommand, help: 'cancel <runId>                                 stop a run' },

@@ -2,12 +2,19 @@
  * Activities of one step: prepare (decide), submit (start one attempt), poll (monitor) and
  * finalize (outputs, metrics, status). Each is safe to run again with the same input.
  */
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { isJobFinished, type JobStatus } from '../compute/compute-target';
 import { describeError, TributaryError } from '../errors';
 import type { Activities } from '../orchestration/activity-types';
+import type { StepDefinition } from '../model/definition';
 import type { StepOutcome } from '../orchestration/messages';
-import { isTerminal, type StepRunRecord } from '../store/records';
+import { READS_FILE, tracksReads } from '../reuse/reads';
+import { snapshotSource } from '../reuse/snapshot-source';
+import { createStepReuse } from '../reuse/step-reuse';
+import { localSnapshotStores } from '../snapshot/local-snapshots';
+import { isTerminal, type ReuseRecord, type RunRecord, type StepRunRecord } from '../store/records';
+import type { RunStore } from '../store/run-store';
 import { attemptPaths, outputFolder } from '../workspace/workspace';
 import type { ActivityDeps } from './deps';
 import { collectOutputs } from './step-outputs';
@@ -27,12 +34,18 @@ export function outcomeOf(record: StepRunRecord): StepOutcome {
 export function createStepActivities(deps: ActivityDeps, runs: RunCache): StepActivities {
   const { store, computes, data, workspace } = deps;
   const now = () => (deps.now ?? (() => new Date()))().toISOString();
+  // Snapshots are read from the workspace's local store; where it lacks one, keys are not narrowed.
+  const reuse = createStepReuse({ store, data, now, snapshots: snapshotSource(localSnapshotStores(workspace).store) });
 
   return {
     async prepareStep({ runId, step }) {
       const { run, def } = await runs.step(runId, step);
       const existing = await store.getStepRun(runId, step);
       if (existing && isTerminal(existing.status)) return { action: 'finished', outcome: outcomeOf(existing) };
+      if (!existing?.handle) {
+        const decision = await reuse.decide(run, def);
+        if ('reuse' in decision) return { action: 'reused', outcome: outcomeOf(await markReused(store, run, def, decision.reuse, now())) };
+      }
       if (existing?.handle) {
         // An attempt was under way when its driver stopped: make sure it is gone, then run again.
         await computes.resolve(existing.compute).cancel(existing.handle).catch(() => undefined);
@@ -100,7 +113,7 @@ export function createStepActivities(deps: ActivityDeps, runs: RunCache): StepAc
     },
 
     async finalizeStep({ runId, step, attempt, job }) {
-      const { def } = await runs.step(runId, step);
+      const { run, def } = await runs.step(runId, step);
       const paths = attemptPaths(workspace, runId, step, attempt);
       let status: StepOutcome['status'] = job.state === 'Succeeded' ? 'Completed' : job.state === 'Canceled' ? 'Canceled' : 'Failed';
       let message = job.message;
@@ -114,6 +127,7 @@ export function createStepActivities(deps: ActivityDeps, runs: RunCache): StepAc
           outputs = collected.records;
         }
       }
+      const reuseKey = status === 'Completed' ? await reuse.record(run, def, outputs, await readsOf(def, paths.dir)) : undefined;
       const metrics = await readMetricsFile(paths.metrics, runId, step);
       if (metrics.length > 0) await store.addMetrics(metrics);
       const endedAt = job.endedAt ?? now();
@@ -129,11 +143,37 @@ export function createStepActivities(deps: ActivityDeps, runs: RunCache): StepAc
           endedAt,
           durationMs: startedAt ? Date.parse(endedAt) - Date.parse(startedAt) : undefined,
           outputs,
+          ...(reuseKey ? { reuseKey } : {}),
         };
       });
       return { outcome: outcomeOf(saved!), retryable: isRetryable(job) };
     },
   };
+}
+
+/** Records a step run that takes an earlier run's outputs: completed at once, no attempt, no compute used. */
+async function markReused(store: RunStore, run: RunRecord, def: StepDefinition, from: ReuseRecord, at: string): Promise<StepRunRecord> {
+  const saved = await updateStepRun(store, run.id, def.name, (current) => ({
+    ...(current ? withoutVersion(current) : { runId: run.id, step: def.name }),
+    status: 'Completed',
+    statusReason: undefined,
+    attempt: 0,
+    compute: run.options.computeMap[def.compute] ?? def.compute,
+    queuedAt: current?.queuedAt ?? at,
+    startedAt: at,
+    endedAt: at,
+    durationMs: 0,
+    reused: true,
+    reusedFrom: { runId: from.runId, step: from.step },
+    reuseKey: from.key,
+    outputs: from.outputs,
+  }));
+  return saved!;
+}
+
+/** What the read-tracking hook of a Python step wrote during the attempt (undefined: nothing). */
+async function readsOf(def: StepDefinition, attemptDir: string): Promise<string | undefined> {
+  return tracksReads(def) ? readFile(path.join(attemptDir, READS_FILE), 'utf8').catch(() => undefined) : undefined;
 }
 
 /** Non-zero exits and timeouts may pass on another attempt; rejected submissions and cancels never do. */

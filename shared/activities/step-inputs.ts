@@ -1,12 +1,18 @@
 import path from 'node:path';
-import type { DataPlane, StepDataContext } from '../datastore/data-plane';
+import type { DataInput, DataPlane, StepDataContext } from '../datastore/data-plane';
 import { ValidationError } from '../errors';
-import type { DataType, InputBinding, ScalarValue, StepDefinition } from '../model/definition';
+import type { DataType, InputBinding, PipelineDefinition, ScalarValue, StepDefinition } from '../model/definition';
 import type { RunRecord } from '../store/records';
 import type { RunStore } from '../store/run-store';
 
 /** An input as the step process sees it: a scalar, or the local path of data. */
 export type ResolvedInput = { kind: 'scalar'; value: ScalarValue } | { kind: 'data'; path: string };
+
+/** Where a bound input's value comes from, before anything is fetched (also what reuse keys describe). */
+export type BindingSource =
+  | { kind: 'scalar'; value: ScalarValue }
+  | { kind: 'data'; input: DataInput }
+  | { kind: 'upstream'; step: string; output: string };
 
 const DATA_TYPES: readonly string[] = ['uri_file', 'uri_folder'];
 
@@ -22,50 +28,78 @@ export async function resolveStepInputs(
   ctx: StepDataContext,
 ): Promise<Record<string, ResolvedInput>> {
   const resolved: Record<string, ResolvedInput> = {};
-  for (const [name, spec] of Object.entries(def.inputs)) {
-    if (!spec.binding) continue;
-    const value = await resolveBinding(name, spec.type, spec.binding, run, store, data, ctx);
-    if (value) resolved[name] = value;
+  for (const [name, source] of Object.entries(bindingSources(def, run.definition, run.parameters))) {
+    resolved[name] = await resolveSource(name, source, run, store, data, ctx);
   }
   return resolved;
 }
 
-async function resolveBinding(
+/** The source of every input of `def` that has a value (unbound optional inputs are left out). */
+export function bindingSources(
+  def: StepDefinition,
+  pipeline: Pick<PipelineDefinition, 'inputs'>,
+  parameters: Record<string, ScalarValue>,
+): Record<string, BindingSource> {
+  const sources: Record<string, BindingSource> = {};
+  for (const [name, spec] of Object.entries(def.inputs)) {
+    const source = spec.binding && bindingSource(name, spec.type, spec.binding, pipeline, parameters);
+    if (source) sources[name] = source;
+  }
+  return sources;
+}
+
+function bindingSource(
   name: string,
   type: string,
   binding: InputBinding,
+  pipeline: Pick<PipelineDefinition, 'inputs'>,
+  parameters: Record<string, ScalarValue>,
+): BindingSource | undefined {
+  switch (binding.kind) {
+    case 'literal':
+      if (DATA_TYPES.includes(type)) return dataSource(name, type as DataType, String(binding.value));
+      return { kind: 'scalar', value: binding.value };
+    case 'pipelineInput': {
+      const value = parameters[binding.name];
+      if (value === undefined) return undefined;
+      const declared = pipeline.inputs[binding.name]?.type ?? type;
+      if (DATA_TYPES.includes(declared)) return dataSource(name, declared as DataType, String(value));
+      return { kind: 'scalar', value };
+    }
+    case 'stepOutput':
+      return { kind: 'upstream', step: binding.step, output: binding.output };
+    case 'datastorePath':
+      return dataSource(name, binding.type, `azureml://datastores/${binding.datastore}/paths/${binding.path}`);
+    case 'localPath':
+      return dataSource(name, binding.type, binding.path);
+  }
+}
+
+function dataSource(name: string, type: DataType, uri: string): BindingSource {
+  const local = uri.startsWith('azureml://') || path.isAbsolute(uri) ? uri : path.resolve(uri);
+  return { kind: 'data', input: { name, type, uri: local } };
+}
+
+async function resolveSource(
+  name: string,
+  source: BindingSource,
   run: RunRecord,
   store: RunStore,
   data: DataPlane,
   ctx: StepDataContext,
-): Promise<ResolvedInput | undefined> {
-  switch (binding.kind) {
-    case 'literal':
-      if (DATA_TYPES.includes(type)) return dataInput(name, type as DataType, String(binding.value), data, ctx);
-      return { kind: 'scalar', value: binding.value };
-    case 'pipelineInput': {
-      const value = run.parameters[binding.name];
-      if (value === undefined) return undefined;
-      const declared = run.definition.inputs[binding.name]?.type ?? type;
-      if (DATA_TYPES.includes(declared)) return dataInput(name, declared as DataType, String(value), data, ctx);
-      return { kind: 'scalar', value };
-    }
-    case 'stepOutput': {
-      const producer = await store.getStepRun(run.id, binding.step);
-      const record = producer?.outputs[binding.output];
+): Promise<ResolvedInput> {
+  switch (source.kind) {
+    case 'scalar':
+      return source;
+    case 'data':
+      return { kind: 'data', path: await data.resolveInput(source.input, ctx) };
+    case 'upstream': {
+      const producer = await store.getStepRun(run.id, source.step);
+      const record = producer?.outputs[source.output];
       if (!producer || producer.status !== 'Completed' || !record) {
-        throw new ValidationError(`input "${name}": output "${binding.output}" of step "${binding.step}" is not available`, `inputs.${name}`);
+        throw new ValidationError(`input "${name}": output "${source.output}" of step "${source.step}" is not available`, `inputs.${name}`);
       }
       return { kind: 'data', path: await data.resolveUpstreamOutput(record, ctx) };
     }
-    case 'datastorePath':
-      return dataInput(name, binding.type, `azureml://datastores/${binding.datastore}/paths/${binding.path}`, data, ctx);
-    case 'localPath':
-      return dataInput(name, binding.type, binding.path, data, ctx);
   }
-}
-
-async function dataInput(name: string, type: DataType, uri: string, data: DataPlane, ctx: StepDataContext): Promise<ResolvedInput> {
-  const local = uri.startsWith('azureml://') || path.isAbsolute(uri) ? uri : path.resolve(uri);
-  return { kind: 'data', path: await data.resolveInput({ name, type, uri: local }, ctx) };
 }

@@ -6,12 +6,17 @@
  *   TRIBUTARY_INPUT_<NAME>    value or local path of each bound input
  *   TRIBUTARY_OUTPUT_<NAME>   local path of each output (a folder; for uri_file a file in it)
  *   TRIBUTARY_METRICS_FILE    JSON-lines file for metrics: {"name": "...", "value": 0.9, "step": 3}
+ *
+ * A reusable Python step also gets the read-tracking hook (`python/reads/sitecustomize.py`) first
+ * on PYTHONPATH, with TRIBUTARY_READS_FILE / TRIBUTARY_READS_ROOT telling it where to write and
+ * which folder to watch (and PYTHONDONTWRITEBYTECODE: the working folder is thrown away anyway).
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { StepJob } from '../compute/compute-target';
 import { renderCommand } from '../model/command';
 import type { StepDefinition } from '../model/definition';
+import { READS_FILE, tracksReads } from '../reuse/reads';
 import type { RunRecord } from '../store/records';
 import type { AttemptPaths } from '../workspace/workspace';
 import type { ResolvedInput } from './step-inputs';
@@ -37,6 +42,7 @@ export async function buildStepJob(args: {
 }): Promise<StepJob> {
   const { run, def, attempt, paths } = args;
   const inputValues: Record<string, string | number | boolean | undefined> = {};
+  const pythonPath = [args.pythonHelperDir, process.env.PYTHONPATH];
   const env: Record<string, string> = {
     TRIBUTARY_RUN_ID: run.id,
     TRIBUTARY_EXPERIMENT: run.experiment,
@@ -44,8 +50,14 @@ export async function buildStepJob(args: {
     TRIBUTARY_ATTEMPT: String(attempt),
     TRIBUTARY_METRICS_FILE: paths.metrics,
     PYTHONUNBUFFERED: '1',
-    PYTHONPATH: [args.pythonHelperDir, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
   };
+  if (tracksReads(def)) {
+    pythonPath.unshift(path.join(args.pythonHelperDir, 'reads'));
+    env.TRIBUTARY_READS_FILE = path.join(paths.dir, READS_FILE);
+    env.TRIBUTARY_READS_ROOT = paths.workDir;
+    env.PYTHONDONTWRITEBYTECODE = '1';
+  }
+  env.PYTHONPATH = pythonPath.filter(Boolean).join(path.delimiter);
   for (const [name, input] of Object.entries(args.inputs)) {
     const value = input.kind === 'scalar' ? input.value : input.path;
     inputValues[name] = value;

@@ -21,6 +21,17 @@ export interface DataInput {
   uri: string;
 }
 
+/** Content identity of a data input, for reuse keys: equal content gives an equal fingerprint. */
+export interface InputFingerprint {
+  /**
+   * sha256 over every file's path (relative to the input), size and content hash, sorted by path:
+   * sha256 of the bytes for local files; for blobs the content MD5 (or the etag where a blob has none).
+   */
+  fingerprint: string;
+  /** The files it covers, sorted by path (what `tributary explain` names when data changed). */
+  files: { path: string; size: number; hash: string }[];
+}
+
 export interface DataPlane {
   /** A local path the step can read for a datastore or local-path input. Missing → ValidationError naming it. */
   resolveInput(input: DataInput, ctx: StepDataContext): Promise<string>;
@@ -30,4 +41,10 @@ export interface DataPlane {
   persistOutputs(ctx: StepDataContext, outputs: Record<string, string>): Promise<Record<string, OutputRecord>>;
   /** True when every recorded output can still be read (checked before reuse). */
   outputsExist(outputs: Record<string, OutputRecord>): Promise<boolean>;
+  /**
+   * Content identity of a datastore or local-path input without materialising it (reuse keys).
+   * Missing → ValidationError naming it. A plane without this method cannot reuse steps that
+   * read such inputs: they always run.
+   */
+  fingerprintInput?(input: DataInput): Promise<InputFingerprint>;
 }

@@ -1,8 +1,12 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ValidationError } from '../errors';
+import { sha256File } from '../snapshot/hash-file';
+import { mapLimit } from '../snapshot/map-limit';
 import type { OutputRecord } from '../store/records';
-import type { DataInput, DataPlane, StepDataContext } from './data-plane';
+import type { DataInput, DataPlane, InputFingerprint, StepDataContext } from './data-plane';
 import { fingerprintPath } from './fingerprint';
 
 /**
@@ -11,12 +15,7 @@ import { fingerprintPath } from './fingerprint';
  */
 export class LocalFolderDataPlane implements DataPlane {
   async resolveInput(input: DataInput): Promise<string> {
-    if (!path.isAbsolute(input.uri)) {
-      throw new ValidationError(`input "${input.name}": ${input.uri} needs a datastore; this workspace has none configured`, `inputs.${input.name}`);
-    }
-    if (!existsSync(input.uri)) {
-      throw new ValidationError(`input "${input.name}": ${input.uri} does not exist`, `inputs.${input.name}`);
-    }
+    checkLocalInput(input);
     return input.uri;
   }
 
@@ -35,4 +34,49 @@ export class LocalFolderDataPlane implements DataPlane {
   async outputsExist(outputs: Record<string, OutputRecord>): Promise<boolean> {
     return Object.values(outputs).every((o) => existsSync(o.uri));
   }
+
+  async fingerprintInput(input: DataInput): Promise<InputFingerprint> {
+    checkLocalInput(input);
+    return fingerprintLocalTree(input.uri);
+  }
+}
+
+function checkLocalInput(input: DataInput): void {
+  if (!path.isAbsolute(input.uri)) {
+    throw new ValidationError(`input "${input.name}": ${input.uri} needs a datastore; this workspace has none configured`, `inputs.${input.name}`);
+  }
+  if (!existsSync(input.uri)) {
+    throw new ValidationError(`input "${input.name}": ${input.uri} does not exist`, `inputs.${input.name}`);
+  }
+}
+
+/**
+ * Content identity of a local file or folder: every file (symlinks followed, as a step reading
+ * the folder would) hashed with sha256, a few at a time so reads overlap hashing. A file's path
+ * is its name; a folder's files are relative to it.
+ */
+export async function fingerprintLocalTree(root: string): Promise<InputFingerprint> {
+  const info = await stat(root);
+  const rels = info.isFile() ? [path.basename(root)] : await filesUnder(root);
+  const full = (rel: string) => (info.isFile() ? root : path.join(root, ...rel.split('/')));
+  const files = await mapLimit(rels, 4, async (rel) => {
+    const { sha256, size } = await sha256File(full(rel), (await stat(full(rel))).size);
+    return { path: rel, size, hash: sha256 };
+  });
+  const outer = createHash('sha256');
+  for (const f of files) outer.update(`${f.path}\0${f.size}\0${f.hash}\n`);
+  return { fingerprint: outer.digest('hex'), files };
+}
+
+/** Regular files under `root` (following symlinks to files), `/`-separated, sorted. */
+async function filesUnder(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  const rels: string[] = [];
+  for (const e of entries) {
+    const abs = path.join(e.parentPath, e.name);
+    if (e.isFile() || (e.isSymbolicLink() && (await stat(abs).catch(() => undefined))?.isFile())) {
+      rels.push(path.relative(root, abs).split(path.sep).join('/'));
+    }
+  }
+  return rels.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
