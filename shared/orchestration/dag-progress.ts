@@ -4,7 +4,7 @@
  * is proportional to the edges it touches, and the state round-trips through a compact snapshot
  * (`snapshot()` / `DagProgress.restore`) so a walk can continue in a new Durable generation.
  */
-import { DagState, DONE, PENDING, RUNNING, SKIPPED, dagStateFromPlan, decodeDagState, encodeDagState, type DagSnapshot } from './dag-state';
+import { DagState, DONE, PENDING, RUNNING, SKIPPED, dagStateFromPlan, decodeDagState, encodeDagState, type DagSnapshot, type Words } from './dag-state';
 import type { RunPlan, StepOutcome } from './messages';
 
 export type { DagSnapshot } from './dag-state';
@@ -44,17 +44,22 @@ export class DagProgress {
     return this.takeReadyRefs().map((r) => r.step);
   }
 
-  takeReadyRefs(): DagStepRef[] {
+  /** Like `takeReady`, at most `limit` steps (oldest ready first); the others stay ready. */
+  takeReadyRefs(limit = Number.POSITIVE_INFINITY): DagStepRef[] {
     const s = this.s;
     if (s.stopping) return [];
     const taken: DagStepRef[] = [];
-    for (const i of s.ready) {
+    while (taken.length < limit && s.readyHead < s.ready.length) {
+      const i = s.ready[s.readyHead++]!;
       if (s.status[i] !== PENDING) continue;
       s.status[i] = RUNNING;
       s.running++;
       taken.push({ step: s.nameAt(i), index: i });
     }
-    s.ready = [];
+    if (s.readyHead === s.ready.length) {
+      s.ready = [];
+      s.readyHead = 0;
+    }
     return taken;
   }
 
@@ -96,11 +101,16 @@ export class DagProgress {
     return this.s.running;
   }
 
+  /** Steps waiting in the ready queue (an upper bound: some may have been skipped meanwhile). */
+  get readyCount(): number {
+    return this.s.ready.length - this.s.readyHead;
+  }
+
   isDone(): boolean {
     return this.s.unfinished === 0;
   }
 
-  private downstream(i: number): Uint32Array {
+  private downstream(i: number): Words {
     return this.s.down.subarray(this.s.downStart[i], this.s.downStart[i + 1]);
   }
 

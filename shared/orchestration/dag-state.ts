@@ -2,7 +2,7 @@
  * The state of a DAG walk as flat arrays indexed by step position, with a compact, JSON-safe
  * snapshot. The run orchestration carries the snapshot from one Durable generation to the next
  * (continue-as-new) and every replay decodes it, so decoding must cost little more than copying
- * bytes: names travel as one string, numbers as base64 of a Uint32Array (no per-step objects).
+ * bytes: names travel as one string, numbers as base64 of a typed array (no per-step objects).
  */
 import type { RunPlan } from './messages';
 
@@ -15,11 +15,16 @@ export const SKIPPED = 3;
 export interface DagSnapshot {
   /** Step names in plan order, each followed by "\n" (step names never contain one). */
   names: string;
-  /** base64 of little-endian uint32 words: header, name starts, downstream edges, counters, ready queue. */
+  /** base64 of little-endian words: header, name starts, downstream edges, counters, ready queue. */
   ints: string;
+  /** Bytes per word of `ints`: 2 while every value fits, else 4. */
+  wordBytes: 2 | 4;
   /** base64 of one status byte per step. */
   status: string;
 }
+
+/** Typed-array word storage: 16-bit for every pipeline whose numbers fit, 32-bit otherwise. */
+export type Words = Uint16Array | Uint32Array;
 
 const HEADER_WORDS = 6;
 
@@ -29,18 +34,20 @@ export class DagState {
   constructor(
     /** Names joined as in `DagSnapshot.names`; `nameStarts[i]` is where name i begins (n + 1 entries). */
     readonly joinedNames: string,
-    readonly nameStarts: Uint32Array,
+    readonly nameStarts: Words,
     /** Downstream edges in compressed rows: step i's are `down[downStart[i] .. downStart[i + 1])`. */
-    readonly downStart: Uint32Array,
-    readonly down: Uint32Array,
+    readonly downStart: Words,
+    readonly down: Words,
     readonly status: Uint8Array,
     /** Upstream steps each step still waits for. */
-    readonly waiting: Uint32Array,
+    readonly waiting: Words,
+    /** Steps that became ready, in order; `ready[readyHead..]` have not been looked at yet. */
     public ready: number[],
     public unfinished: number,
     public running: number,
     public stopping: boolean,
     readonly continueOnStepFailure: boolean,
+    public readyHead = 0,
   ) {}
 
   get size(): number {
@@ -93,16 +100,21 @@ function indexOf(index: Map<string, number>, name: string, of: string): number {
 export function encodeDagState(state: DagState): DagSnapshot {
   const n = state.size;
   const e = state.down.length;
-  const words = new Uint32Array(HEADER_WORDS + (n + 1) * 2 + e + n + state.ready.length);
-  words.set([n, e, state.unfinished, state.running, (state.stopping ? 1 : 0) | (state.continueOnStepFailure ? 2 : 0), state.ready.length]);
-  let at = HEADER_WORDS;
-  for (const part of [state.nameStarts, state.downStart, state.down, state.waiting, state.ready]) {
+  const ready = state.ready.slice(state.readyHead);
+  const header = [n, e, state.unfinished, state.running, (state.stopping ? 1 : 0) | (state.continueOnStepFailure ? 2 : 0), ready.length];
+  const parts = [header, state.nameStarts, state.downStart, state.down, state.waiting, ready];
+  // Every value is at most the largest name offset, edge count or step count.
+  const wordBytes = Math.max(state.joinedNames.length, e, n) <= 0xffff ? 2 : 4;
+  const words = new (wordBytes === 2 ? Uint16Array : Uint32Array)(parts.reduce((sum, p) => sum + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
     words.set(part, at);
     at += part.length;
   }
   return {
     names: state.joinedNames,
     ints: Buffer.from(words.buffer, words.byteOffset, words.byteLength).toString('base64'),
+    wordBytes,
     status: Buffer.from(state.status).toString('base64'),
   };
 }
@@ -110,10 +122,10 @@ export function encodeDagState(state: DagState): DagSnapshot {
 export function decodeDagState(snapshot: DagSnapshot): DagState {
   // Copy into a fresh (aligned) buffer: decoded bytes may sit at any offset of a pooled buffer.
   const bytes = new Uint8Array(Buffer.from(snapshot.ints, 'base64'));
-  const words = new Uint32Array(bytes.buffer);
-  const [n, e, unfinished, running, flags, readyLength] = words.subarray(0, HEADER_WORDS) as unknown as number[];
+  const words: Words = snapshot.wordBytes === 2 ? new Uint16Array(bytes.buffer) : new Uint32Array(bytes.buffer);
+  const [n, e, unfinished, running, flags, readyLength] = Array.from(words.subarray(0, HEADER_WORDS));
   let at = HEADER_WORDS;
-  const take = (length: number): Uint32Array => words.subarray(at, (at += length));
+  const take = (length: number): Words => words.subarray(at, (at += length));
   const nameStarts = take(n! + 1);
   const downStart = take(n! + 1);
   const down = take(e!);

@@ -4,17 +4,24 @@
  * Waiting on a fresh single event each time means no task is ever re-listed in a WhenAny, so the
  * Durable extension cannot schedule anything twice (azure-functions-durable-js#574).
  *
- * Generations keep every replay small: generation 0 reads the plan and continues as new with the
- * DAG in compact form, and each later generation handles at most EVENTS_PER_GENERATION events
- * before continuing as new again. A generation first collects the events its predecessor may have
- * been sent but never handled (Durable drops them on continue-as-new).
+ * Every replay stays small, whatever the size of the pipeline:
+ * - generation 0 reads the plan and continues as new with the DAG in compact form, and each later
+ *   generation handles at most EVENTS_PER_GENERATION events before continuing as new again;
+ * - at most MAX_RUNNING_STEPS steps run at once, so at most that many events can pile up in a
+ *   generation while it waits on an activity (backpressure; the compute queues beyond it anyway),
+ *   and a full window is refilled START_BATCH steps at a time rather than one per event.
+ * A generation first collects the events its predecessor may have been sent but never handled
+ * (Durable drops them on continue-as-new): at most the reports of its running steps.
  */
 import { DagProgress } from './dag-progress';
 import type { RunEvent, RunOrchestrationInput, RunSummary } from './messages';
 import { call, continueAsNew, missedRunEvents, nextRunEvent, startSteps, type OpGenerator } from './ops';
 
-/** Bounds a generation's history to a few hundred events, whatever the size of the pipeline. */
+/** Bounds a generation's history to a few hundred events. */
 export const EVENTS_PER_GENERATION = 64;
+/** Steps of one run running at once; the rest wait, ready, in the order they became ready. */
+export const MAX_RUNNING_STEPS = 100;
+export const START_BATCH = 10;
 
 export function* runOrchestration(input: RunOrchestrationInput): OpGenerator<RunSummary> {
   if (!input.resume) return yield* readPlan(input);
@@ -36,8 +43,11 @@ function* walk(input: RunOrchestrationInput, dag: DagProgress): OpGenerator<RunS
     if (summary) return summary;
   }
   for (let handled = 0; !dag.isDone(); handled++) {
-    const ready = dag.takeReadyRefs();
-    yield* startSteps(ready.map(({ step, index }) => ({ runId, step, index, monitor })));
+    const free = MAX_RUNNING_STEPS - dag.runningCount;
+    if (free >= Math.min(START_BATCH, dag.readyCount)) {
+      const ready = dag.takeReadyRefs(free);
+      yield* startSteps(ready.map(({ step, index }) => ({ runId, step, index, monitor })));
+    }
     if (dag.runningCount === 0) break;
     if (handled === EVENTS_PER_GENERATION) return yield* continueAsNew({ runId, monitor, resume: dag.snapshot() });
 

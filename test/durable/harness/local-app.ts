@@ -45,7 +45,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export interface TestAppOptions extends Partial<Pick<HarnessOptions, 'delivery' | 'checkDeterminism' | 'dropQueuedEventsOnContinueAsNew'>> {
+export interface TestAppOptions extends Partial<Pick<HarnessOptions, 'delivery' | 'order' | 'checkDeterminism' | 'dropQueuedEventsOnContinueAsNew'>> {
   /** Compute targets by name; default `local` = processes on this machine. */
   computes?: Record<string, ComputeTarget>;
   /** Wraps the activities (fault injection). */
@@ -69,6 +69,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       ...createClientActivityHandlers({ client: () => harness.client, store: async () => store, retry: FAST_RETRY }),
     },
     delivery: options.delivery,
+    order: options.order,
     checkDeterminism: options.checkDeterminism,
     dropQueuedEventsOnContinueAsNew: options.dropQueuedEventsOnContinueAsNew,
   });

@@ -30,6 +30,11 @@ export interface HarnessOptions {
   activities: Record<string, ActivityHandler>;
   /** 'batch': an episode takes every queued message, as the extension does; 'one': one per episode (worst case). */
   delivery?: 'batch' | 'one';
+  /**
+   * 'fifo': work runs in the order it was queued; 'activitiesFirst': every queued activity runs
+   * before the next episode, as with many parallel workers, so results pile up between episodes.
+   */
+  order?: 'fifo' | 'activitiesFirst';
   /** Replay every episode a second time and compare (default true; the benchmark turns it off). */
   checkDeterminism?: boolean;
   /** Also drop events still queued when an instance continues as new (harsher than the extension). */
@@ -42,7 +47,11 @@ export interface HarnessStats {
   historyEventsReplayed: number;
   /** CPU time (user + system) spent in orchestrator handlers, including parsing the trigger. */
   orchestratorCpuMicros: number;
+  /** The same two measures per orchestration name. */
+  byOrchestration: Record<string, { episodes: number; historyEventsReplayed: number; cpuMicros: number }>;
   generations: number;
+  /** Longest history any execution reached (bounded histories keep this flat). */
+  longestHistory: number;
   /** Events an instance had received but not handled when it continued as new (lost by design). */
   eventsDroppedOnContinueAsNew: number;
   activityCalls: number;
@@ -80,9 +89,20 @@ interface Timer {
 }
 
 const SUBMIT: ActivityName = 'submitStep';
+/** Timers due within the same second fire together, as a host polling its timer queue would. */
+const TIMER_RESOLUTION_MS = 1000;
 
 export class ReplayHarness {
-  readonly stats: HarnessStats = { episodes: 0, historyEventsReplayed: 0, orchestratorCpuMicros: 0, generations: 0, eventsDroppedOnContinueAsNew: 0, activityCalls: 0 };
+  readonly stats: HarnessStats = {
+    episodes: 0,
+    historyEventsReplayed: 0,
+    orchestratorCpuMicros: 0,
+    byOrchestration: {},
+    generations: 0,
+    longestHistory: 0,
+    eventsDroppedOnContinueAsNew: 0,
+    activityCalls: 0,
+  };
   /** `runId/step#attempt` → number of submitStep tasks scheduled for it. */
   readonly submissions = new Map<string, number>();
   private readonly handlers = new Map<string, (trigger: unknown, context: InvocationContext) => Promise<unknown>>();
@@ -120,11 +140,17 @@ export class ReplayHarness {
 
   /** Processes work until nothing is left: queued episodes and activities first, then the next timer. */
   async runUntilIdle(): Promise<void> {
+    await this.runUntil(() => false);
+  }
+
+  /** Processes work until `done()` holds (checked after each item) or nothing is left; true if `done()`. */
+  async runUntil(done: () => boolean | Promise<boolean>): Promise<boolean> {
     for (;;) {
-      const work = this.queue.shift();
+      if (await done()) return true;
+      const work = this.next();
       if (work?.kind === 'episode') await this.episode(work.instance);
       else if (work?.kind === 'activity') await this.activity(work);
-      else if (!this.fireNextTimer()) return;
+      else if (!this.fireNextTimer()) return false;
     }
   }
 
@@ -186,6 +212,10 @@ export class ReplayHarness {
     this.stats.episodes++;
     this.stats.historyEventsReplayed += history.length;
     this.stats.orchestratorCpuMicros += cpuMicros;
+    const mine = (this.stats.byOrchestration[inst.name] ??= { episodes: 0, historyEventsReplayed: 0, cpuMicros: 0 });
+    mine.episodes++;
+    mine.historyEventsReplayed += history.length;
+    mine.cpuMicros += cpuMicros;
     if (this.options.checkDeterminism ?? true) {
       const again = await this.replay(inst.name, inst.id, inst.input, history);
       if (JSON.stringify(again) !== JSON.stringify(state)) throw new NonDeterminismError(`${inst.id}: replaying the same history gave different actions`);
@@ -193,6 +223,7 @@ export class ReplayHarness {
     const read = readActions(state, inst.history);
     const scheduled = read.newWork.map((w) => (w.kind === 'activity' ? h.taskScheduled(at, w.seq, w.name, w.input) : h.timerCreated(at, w.seq, w.fireAt)));
     inst.history.push(...started, ...scheduled, h.orchestratorCompleted(at));
+    this.stats.longestHistory = Math.max(this.stats.longestHistory, inst.history.length);
     if (state.customStatus !== undefined && state.customStatus !== null) inst.customStatus = state.customStatus;
     inst.status = 'Running';
     for (const work of read.newWork) {
@@ -255,12 +286,21 @@ export class ReplayHarness {
     this.deliver(work.instance, { event, execution: work.execution });
   }
 
+  private next(): Work | undefined {
+    const at = this.options.order === 'activitiesFirst' ? this.queue.findIndex((w) => w.kind === 'activity') : 0;
+    return this.queue.splice(Math.max(at, 0), 1)[0];
+  }
+
+  /** Moves the clock to the next whole second with a timer due and fires every timer due by then. */
   private fireNextTimer(): boolean {
     if (this.timers.length === 0) return false;
-    this.timers.sort((a, b) => a.fireAt.localeCompare(b.fireAt));
-    const timer = this.timers.shift()!;
-    this.clock = Math.max(this.clock, Date.parse(timer.fireAt));
-    this.deliver(timer.instance, { event: h.timerFired(this.now(), timer.seq, timer.fireAt), execution: timer.execution });
+    const earliest = Math.min(...this.timers.map((t) => Date.parse(t.fireAt)));
+    this.clock = Math.max(this.clock, Math.ceil(earliest / TIMER_RESOLUTION_MS) * TIMER_RESOLUTION_MS);
+    const due = this.timers.filter((t) => Date.parse(t.fireAt) <= this.clock).sort((a, b) => a.fireAt.localeCompare(b.fireAt));
+    for (const timer of due) {
+      this.timers.splice(this.timers.indexOf(timer), 1);
+      this.deliver(timer.instance, { event: h.timerFired(this.now(), timer.seq, timer.fireAt), execution: timer.execution });
+    }
     return true;
   }
 
