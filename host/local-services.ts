@@ -9,14 +9,15 @@ import type { Authenticator } from '../shared/api/auth/authenticator';
 import { EntraAuthenticator } from '../shared/api/auth/entra';
 import { LocalStepLogs } from '../shared/api/logs/step-log-source';
 import { DEFAULT_IDEMPOTENCY_TTL_MS, DEFAULT_LIMITS, type ApiLimits, type ApiServices, type ServerLog } from '../shared/api/services';
-import { openStore } from '../shared/local/local-services';
 import { publishDbPath } from '../shared/publish/sqlite/publish-db';
 import { SqlitePublishStore } from '../shared/publish/sqlite/sqlite-publish-store';
 import { localSnapshotStores } from '../shared/snapshot/local-snapshots';
 import { snapshotPipelineSources } from '../shared/snapshot/snapshot-work-dir';
+import { openStore } from '../shared/local/local-services';
 import type { Workspace } from '../shared/workspace/workspace';
 import { RunDispatcher, type RunDispatcherOptions } from './run-dispatcher';
 import { stderrLog } from './server-log';
+import { WalCheckpointer } from './wal-checkpointer';
 
 export interface LocalServicesOptions {
   /** Default: from the environment (TRIBUTARY_AUTH, ...), which defaults to the API key. */
@@ -47,6 +48,7 @@ export function composeLocalServices(workspace: Workspace, options: LocalService
   }
   const runs = openStore(workspace);
   const publish = SqlitePublishStore.open(publishDbPath(workspace));
+  const checkpointer = new WalCheckpointer([workspace.historyDb, publishDbPath(workspace)]);
   const dispatcher = new RunDispatcher(workspace, runs, log, options.dispatcher);
   const snapshotStores = localSnapshotStores(workspace);
   const services: ApiServices = {
@@ -69,6 +71,7 @@ export function composeLocalServices(workspace: Workspace, options: LocalService
     ...(apiKey ? { apiKey } : {}),
     async close() {
       await dispatcher.close();
+      await checkpointer.stop();
       await publish.close();
       await runs.close();
     },

@@ -11,6 +11,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { updateRunRecord } from '../shared/activities/run-records';
 import type { ServerLog } from '../shared/api/services';
@@ -25,7 +26,11 @@ import { isFromWorker, type ToWorker } from './dispatch-messages';
 export interface RunDispatcherOptions {
   /** Worker processes (default 1). */
   workers?: number;
-  /** Runs one worker drives at once (default 8). */
+  /**
+   * Runs one worker drives at once (default: the number of CPUs, at least 2). Each run's steps
+   * share the worker's local compute cap, and every run in flight writes to the run store; on a
+   * small machine a low number leaves CPU and store to the invocations being accepted.
+   */
   runsPerWorker?: number;
 }
 
@@ -54,7 +59,7 @@ export class RunDispatcher implements RunLauncher {
     options: RunDispatcherOptions = {},
   ) {
     this.workers = options.workers ?? 1;
-    this.runsPerWorker = options.runsPerWorker ?? 8;
+    this.runsPerWorker = options.runsPerWorker ?? Math.max(2, os.availableParallelism());
   }
 
   async start(runId: string): Promise<void> {
