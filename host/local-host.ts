@@ -48,7 +48,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const url = requestUrl(req, origin);
     const match = url.pathname.startsWith('/api/') ? router.match(req.method ?? 'GET', url.pathname.slice('/api/'.length)) : undefined;
     if (!match) {
-      const body = JSON.stringify({ error: { code: 'NotFound', message: `${req.method} ${url.pathname}: no such route (the API is under /api/)`, target: 'route' } });
+      const body = JSON.stringify({ error: { code: 'NotFound', message: `${req.method} ${url.pathname}: no such route (the API answers GET, POST, PUT, DELETE and PATCH under /api/)`, target: 'route' } });
       res.writeHead(404, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), connection: 'close' }).end(body);
       return;
     }

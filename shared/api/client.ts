@@ -55,9 +55,9 @@ export class ApiClient {
   readonly url: string;
   private readonly token?: string;
 
-  /** `token`: the local API key or an Entra ID access token, sent as a bearer token. */
+  /** `url`: the service's base URL (a trailing `/api` is fine); `token`: the local API key or an Entra ID access token. */
   constructor(options: { url: string; token?: string }) {
-    this.url = options.url.replace(/\/+$/, '');
+    this.url = options.url.replace(/\/+$/, '').replace(/\/api$/, '');
     if (options.token !== undefined) this.token = options.token;
   }
 
