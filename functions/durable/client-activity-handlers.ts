@@ -35,46 +35,40 @@ export interface MissedRunEventsInput {
 const CONCURRENT_CALLS = 8;
 
 export function createClientActivityHandlers(deps: ClientActivityDeps): Record<ClientActivityName, ActivityHandler> {
-  const retrying = <T>(work: () => Promise<T>): Promise<T> =>
-    withTransientRetry(async () => {
-      try {
-        return await work();
-      } catch (err) {
-        // The client's failures are the host's or the storage's: worth another try.
-        throw new TransientError(`Durable client: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-      }
-    }, deps.retry);
+  /** Each call retries transient failures (throttled store, unreachable client) as a whole: it is idempotent. */
+  const retried =
+    (work: (input: unknown, context: InvocationContext) => Promise<unknown>): ActivityHandler =>
+    (input, context) =>
+      withTransientRetry(() => work(input, context), deps.retry);
 
   return {
-    [CLIENT_ACTIVITY.startSteps]: async (input, context) => {
+    [CLIENT_ACTIVITY.startSteps]: retried(async (input, context) => {
       const client = deps.client(context);
       await forEachLimited((input as StartStepsInput).steps, async (step) => {
         const instanceId = stepInstanceId(step.runId, step.step);
-        await retrying(async () => {
-          if (await client.status(instanceId)) return; // started by an earlier run of this activity
-          try {
-            await client.start(STEP_ORCHESTRATION, instanceId, step);
-          } catch (err) {
-            if (!(await client.status(instanceId))) throw err;
-          }
-        });
+        if (await viaClient(() => client.status(instanceId))) return; // started by an earlier run of this activity
+        try {
+          await client.start(STEP_ORCHESTRATION, instanceId, step);
+        } catch (err) {
+          if (!(await viaClient(() => client.status(instanceId)))) throw clientError(err);
+        }
       });
       return null;
-    },
+    }),
 
-    [CLIENT_ACTIVITY.signalRun]: async (input, context) => {
+    [CLIENT_ACTIVITY.signalRun]: retried(async (input, context) => {
       const { runId, event } = input as SignalRunInput;
-      const delivered = await retrying(() => deps.client(context).raise(runInstanceId(runId), RUN_EVENT, event));
+      const delivered = await viaClient(() => deps.client(context).raise(runInstanceId(runId), RUN_EVENT, event));
       if (!delivered) context.warn(`run ${runId} has no orchestration instance; its step report was not delivered`);
       return null;
-    },
+    }),
 
-    [CLIENT_ACTIVITY.missedRunEvents]: async (input, context) => {
+    [CLIENT_ACTIVITY.missedRunEvents]: retried(async (input, context) => {
       const { runId, running } = input as MissedRunEventsInput;
       const client = deps.client(context);
       const events: RunEvent[] = [];
       await forEachLimited(running, async ({ step, index }) => {
-        const state = await retrying(() => client.status(stepInstanceId(runId, step)));
+        const state = await viaClient(() => client.status(stepInstanceId(runId, step)));
         const event = state && reportedEvent(state, step, index);
         if (event) events.push(event);
       });
@@ -82,8 +76,21 @@ export function createClientActivityHandlers(deps: ClientActivityDeps): Record<C
       const run = await (await deps.store()).getRun(runId);
       if (run?.status === 'CancelRequested') events.push({ type: 'cancel', reason: run.statusReason ?? 'cancel requested' });
       return events;
-    },
+    }),
   };
+}
+
+/** The client's failures are the host's or its storage's: worth another try. */
+async function viaClient<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw clientError(err);
+  }
+}
+
+function clientError(err: unknown): TransientError {
+  return new TransientError(`Durable client: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }
 
 /**

@@ -48,6 +48,8 @@ export interface TestApp {
 export interface TestAppOptions extends Partial<Pick<HarnessOptions, 'delivery' | 'order' | 'checkDeterminism' | 'dropQueuedEventsOnContinueAsNew'>> {
   /** Compute targets by name; default `local` = processes on this machine. */
   computes?: Record<string, ComputeTarget>;
+  /** The run store (closed with the app); default: SQLite in the app's temporary folder. */
+  store?: RunStore;
   /** Wraps the activities (fault injection). */
   wrapActivities?: (activities: Activities) => Activities;
   monitor?: MonitorSettings;
@@ -56,7 +58,7 @@ export interface TestAppOptions extends Partial<Pick<HarnessOptions, 'delivery' 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tributary-durable-'));
   const workspace = ensureWorkspace(resolveWorkspace(path.join(dir, 'ws')));
-  const store = SqliteRunStore.open(workspace.historyDb);
+  const store = options.store ?? SqliteRunStore.open(workspace.historyDb);
   const pool = new LocalComputePool();
   const targets = new Map(Object.entries(options.computes ?? { local: pool.get('local') }));
   const computes = new ComputeRegistry(targets);
