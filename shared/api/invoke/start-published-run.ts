@@ -52,9 +52,12 @@ export async function startPublishedRun(
     return record(services, target, invocation, experiment, newRunId(experiment));
   }
   const now = services.now();
-  const existing = await services.publish.getIdempotency(target.scope, idempotencyKey, now.toISOString());
-  if (existing) return replay(services, target, invocation, experiment, idempotencyKey, existing.runId, existing.requestHash);
-  assertActive(target.pipeline);
+  if (target.pipeline.status === 'Disabled') {
+    // A retry of a request accepted before the pipeline was disabled still gets its run.
+    const existing = await services.publish.getIdempotency(target.scope, idempotencyKey, now.toISOString());
+    if (existing) return replay(services, target, invocation, experiment, idempotencyKey, existing.runId, existing.requestHash);
+    assertActive(target.pipeline);
+  }
   const runId = newRunId(experiment, now);
   const claim = await services.publish.claimIdempotency({
     scope: target.scope,

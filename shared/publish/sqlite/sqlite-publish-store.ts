@@ -42,8 +42,10 @@ const SQL = {
     versions = $versions, updated_at = $updated_at, revision = $revision WHERE name = $name AND revision = $expected`,
   listEndpoints: 'SELECT * FROM pipeline_endpoints WHERE name > $after ORDER BY name LIMIT $limit',
   getClaim: 'SELECT * FROM idempotency_keys WHERE scope = $scope AND key = $key AND expires_at > $now',
-  dropExpiredClaim: 'DELETE FROM idempotency_keys WHERE scope = $scope AND key = $key AND expires_at <= $now',
-  insertClaim: insert('idempotency_keys', IDEMPOTENCY_COLUMNS),
+  // Inserts the claim, or takes over an expired one: one statement, changes = 1 exactly when claimed.
+  claim: `INSERT INTO idempotency_keys (${IDEMPOTENCY_COLUMNS.join(', ')}) VALUES (${IDEMPOTENCY_COLUMNS.map((c) => `$${c}`).join(', ')})
+    ON CONFLICT (scope, key) DO UPDATE SET run_id = excluded.run_id, request_hash = excluded.request_hash,
+    created_at = excluded.created_at, expires_at = excluded.expires_at WHERE idempotency_keys.expires_at <= excluded.created_at`,
   releaseClaim: 'DELETE FROM idempotency_keys WHERE scope = $scope AND key = $key AND run_id = $run_id',
   purgeClaims: 'DELETE FROM idempotency_keys WHERE expires_at <= $now',
 } as const;
@@ -157,11 +159,9 @@ export class SqlitePublishStore implements PublishStore {
 
   async claimIdempotency(claim: IdempotencyRecord): Promise<IdempotencyClaim> {
     return this.db.write(() => {
-      const at = { scope: claim.scope, key: claim.key, now: claim.createdAt };
-      this.db.stmt(SQL.dropExpiredClaim).run(at);
-      const claimed = this.db.stmt(SQL.insertClaim).run(idempotencyToRow(claim)).changes === 1;
+      const claimed = this.db.stmt(SQL.claim).run(idempotencyToRow(claim)).changes === 1;
       if (claimed) return { claimed, record: claim };
-      const row = this.db.stmt(SQL.getClaim).get(at);
+      const row = this.db.stmt(SQL.getClaim).get({ scope: claim.scope, key: claim.key, now: claim.createdAt });
       if (!row) throw new Error(`publish store: idempotency claim ${claim.scope}/${claim.key} neither inserted nor found`);
       return { claimed, record: rowToIdempotency(row) };
     });
