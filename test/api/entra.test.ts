@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { JWK } from 'jose' with { 'resolution-mode': 'import' };
-import { startTestHost, type TestHost } from './helpers';
+import { echoPipeline, startTestHost, type TestHost } from './helpers';
 
 type Jose = typeof import('jose', { with: { 'resolution-mode': 'import' } });
 type SigningKey = Awaited<ReturnType<Jose['generateKeyPair']>>['privateKey'];
@@ -50,9 +50,12 @@ describe('HTTP API: Microsoft Entra ID bearer tokens (local key set)', () => {
   };
   const call = async (bearer: string) => t.api('GET', 'pipelines', { auth: `Bearer ${bearer}` });
 
-  it('accepts a valid token of the tenant', async () => {
+  it('accepts a valid token of the tenant; changes are audited under its subject and app', async () => {
     const reply = await call(await token());
     assert.equal(reply.status, 200, reply.text);
+    const published = await t.api('POST', 'pipelines', { json: { name: 'audited', definition: echoPipeline('audited') }, auth: `Bearer ${await token()}` });
+    assert.equal(published.status, 201, published.text);
+    assert.ok(t.log.lines.some((l) => l.includes('pipeline published') && l.includes('entra:user-object-id via app client-app-id')));
   });
 
   it('refuses expired, not-yet-valid, wrong-audience, wrong-issuer and badly signed tokens with 401 saying which check failed', async () => {

@@ -81,6 +81,7 @@ describe('HTTP API: published pipelines and endpoints', () => {
     assert.equal((await t.api('POST', `pipelines/${p.id}/disable`)).body.status, 'Disabled');
     assert.equal((await t.api('GET', `pipelines?name=toggle&status=Disabled`)).body.value.length, 1);
     assert.equal((await t.api('POST', `pipelines/${p.id}/enable`)).body.status, 'Active');
+    assert.ok(t.log.lines.some((l) => l.includes('pipeline disabled') && l.includes(p.id) && l.includes('"by":"api key"')), 'audited');
     assert.equal((await t.api('POST', 'pipelines/ghost/disable')).status, 404);
     assert.equal((await t.api('POST', 'pipelines/ghost/enable')).status, 404);
   });

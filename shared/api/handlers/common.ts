@@ -1,7 +1,7 @@
 /** Small pieces every handler uses: links origin, paging parameters, list bodies, the Idempotency-Key header. */
 import { ValidationError } from '../../errors';
 import type { Page } from '../../store/run-store';
-import type { ApiRequest } from '../types';
+import type { ApiCall, ApiRequest } from '../types';
 
 export function origin(req: ApiRequest): string {
   return req.url.origin;
@@ -49,4 +49,11 @@ export function oneOf<T extends string>(allowed: readonly T[], given: string | u
   const found = allowed.find((a) => a === given);
   if (found === undefined) throw new ValidationError(`${target} must be one of ${allowed.join(', ')} (got ${JSON.stringify(given)})`, target);
   return found;
+}
+
+/** An audit line in the server log for a change (publish, disable, endpoint edits, cancel): what, and who — never a credential. */
+export function audit(call: ApiCall, action: string, fields: Record<string, unknown>): void {
+  const who = call.principal;
+  const by = !who ? 'anonymous' : who.kind === 'apiKey' ? 'api key' : `entra:${who.subject}${who.appId ? ` via app ${who.appId}` : ''}`;
+  call.services.log.info(action, { ...fields, by });
 }

@@ -10,7 +10,7 @@ import type { ApiServices } from '../services';
 import { json, type ApiHandler } from '../types';
 import { parseWith, queryObject } from '../validate';
 import { endpointView, links } from '../views';
-import { listBody, origin, pageParams, param } from './common';
+import { audit, listBody, origin, pageParams, param } from './common';
 import { getPublishedPipeline } from './pipelines';
 
 const createBody = z.strictObject({
@@ -28,7 +28,8 @@ export async function getEndpointRecord(services: ApiServices, name: string): Pr
   return endpoint;
 }
 
-export const createEndpoint: ApiHandler = async ({ req, services }) => {
+export const createEndpoint: ApiHandler = async (call) => {
+  const { req, services } = call;
   const body = parseWith(createBody, await readJsonBody(req, services.limits.maxBodyBytes), '');
   if (body.version !== undefined) assertVersion(body.version);
   const pipeline = await getPublishedPipeline(services, body.pipelineId);
@@ -40,6 +41,7 @@ export const createEndpoint: ApiHandler = async ({ req, services }) => {
     ...(body.description !== undefined ? { description: body.description } : {}),
     at: services.now().toISOString(),
   });
+  audit(call, 'endpoint created', { name: endpoint.name, pipelineId: pipeline.id });
   return json(201, endpointView(endpoint, origin(req)), { location: links.endpoint(origin(req), endpoint.name) });
 };
 
@@ -51,7 +53,8 @@ export const listEndpoints: ApiHandler = async ({ req, services }) => {
 
 export const getEndpoint: ApiHandler = async ({ req, services }) => json(200, endpointView(await getEndpointRecord(services, param(req, 'name')), origin(req)));
 
-export const addVersion: ApiHandler = async ({ req, services }) => {
+export const addVersion: ApiHandler = async (call) => {
+  const { req, services } = call;
   const name = param(req, 'name');
   const body = parseWith(addVersionBody, await readJsonBody(req, services.limits.maxBodyBytes), '');
   if (body.version !== undefined) assertVersion(body.version);
@@ -62,14 +65,17 @@ export const addVersion: ApiHandler = async ({ req, services }) => {
     makeDefault: body.makeDefault ?? false,
     at: services.now().toISOString(),
   });
+  audit(call, 'endpoint version added', { name, pipelineId: pipeline.id, defaultVersion: endpoint.defaultVersion });
   return json(200, endpointView(endpoint, origin(req)));
 };
 
-export const setDefaultVersion: ApiHandler = async ({ req, services }) => {
+export const setDefaultVersion: ApiHandler = async (call) => {
+  const { req, services } = call;
   const name = param(req, 'name');
   const body = parseWith(setDefaultBody, await readJsonBody(req, services.limits.maxBodyBytes), '');
   assertVersion(body.version);
   await getEndpointRecord(services, name);
   const endpoint = await setEndpointDefault(services.publish, name, body.version, services.now().toISOString());
+  audit(call, 'endpoint default set', { name, version: body.version });
   return json(200, endpointView(endpoint, origin(req)));
 };

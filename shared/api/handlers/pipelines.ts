@@ -14,7 +14,7 @@ import type { ApiServices } from '../services';
 import { json, type ApiHandler } from '../types';
 import { parseWith, queryObject } from '../validate';
 import { endpointView, links, publishedPipelineView } from '../views';
-import { listBody, oneOf, origin, pageParams, param } from './common';
+import { audit, listBody, oneOf, origin, pageParams, param } from './common';
 
 const NAME_RULE = 'use letters, digits, "_" and "-", starting with a letter or "_"';
 const name = z.string().regex(SAFE_NAME, NAME_RULE);
@@ -55,7 +55,8 @@ async function publishedSource(
   return { definition, snapshots: run.options.snapshots ?? {} };
 }
 
-export const publishPipeline: ApiHandler = async ({ req, services }) => {
+export const publishPipeline: ApiHandler = async (call) => {
+  const { req, services } = call;
   const body = parseWith(publishBody, await readJsonBody(req, services.limits.maxPublishBodyBytes), '');
   if (body.version !== undefined) assertVersion(body.version);
   const warnings: string[] = [];
@@ -75,6 +76,7 @@ export const publishPipeline: ApiHandler = async ({ req, services }) => {
   const endpoint = body.endpoint
     ? await addEndpointVersion(services.publish, body.endpoint, pipeline, { makeDefault: body.makeDefault ?? false, at })
     : undefined;
+  audit(call, 'pipeline published', { id: pipeline.id, name: pipeline.name, version: pipeline.version, ...(endpoint ? { endpoint: endpoint.name } : {}) });
   const base = origin(req);
   return json(
     201,
@@ -104,10 +106,12 @@ export const getPipeline: ApiHandler = async ({ req, services }) => {
 };
 
 function statusChange(status: PublishedPipelineStatus): ApiHandler {
-  return async ({ req, services }) => {
+  return async (call) => {
+    const { req, services } = call;
     const id = param(req, 'id');
     const updated = await services.publish.setPipelineStatus(id, status, services.now().toISOString());
     if (!updated) throw new NotFoundError(`published pipeline "${id}" does not exist`, 'id');
+    audit(call, status === 'Disabled' ? 'pipeline disabled' : 'pipeline enabled', { id });
     return json(200, publishedPipelineView(updated, origin(req)));
   };
 }

@@ -6,7 +6,7 @@ import type { ApiServices } from '../services';
 import { json, type ApiHandler } from '../types';
 import { queryObject } from '../validate';
 import { runDetailView, runSummaryView } from '../views';
-import { listBody, oneOf, origin, pageParams, param } from './common';
+import { audit, listBody, oneOf, origin, pageParams, param } from './common';
 
 export const RUN_STATUSES: readonly RunStatus[] = ['NotStarted', 'Queued', 'Running', 'CancelRequested', 'Completed', 'Failed', 'Canceled'];
 
@@ -49,10 +49,12 @@ export const getRunMetrics: ApiHandler = async ({ req, services }) => {
 };
 
 /** 202 when a cancel was requested; 200 with the final status when the run had already ended. */
-export const cancelRun: ApiHandler = async ({ req, services }) => {
+export const cancelRun: ApiHandler = async (call) => {
+  const { req, services } = call;
   const run = await getRunRecord(services, param(req, 'id'));
   if (isTerminal(run.status)) return json(200, { id: run.id, status: run.status });
   await services.launcher.cancel(run.id, 'canceled through the API');
+  audit(call, 'run cancel requested', { id: run.id });
   const after = await getRunRecord(services, run.id);
   return json(isTerminal(after.status) ? 200 : 202, { id: after.id, status: after.status });
 };
