@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 const REPO = path.resolve(__dirname, '..', '..');
 const WORK = path.join(REPO, 'bench', '.work', 'fanout');
 
-function pipelineYaml(n: number): string {
+export function pipelineYaml(n: number): string {
   const lines = ['type: pipeline', 'settings:', '  default_compute: local', 'jobs:'];
   lines.push('  source:', '    type: command', '    command: echo seed > ${{outputs.data}}/seed', '    outputs:', '      data:', '        type: uri_folder');
   for (let i = 0; i < n; i++) {
@@ -36,7 +36,7 @@ function pipelineYaml(n: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-function makefile(n: number): string {
+export function makefile(n: number): string {
   const outs = Array.from({ length: n }, (_, i) => `s${i}.v`);
   const rules = [`all: total\n`, `seed:\n\techo seed > seed\n`];
   for (let i = 0; i < n; i++) rules.push(`s${i}.v: seed\n\tcat seed > s${i}.v; echo ${i} >> s${i}.v\n`);
@@ -44,7 +44,7 @@ function makefile(n: number): string {
   return rules.join('\n');
 }
 
-function snakefile(n: number): string {
+export function snakefile(n: number): string {
   return `N = ${n}
 rule all:
     input: "total"

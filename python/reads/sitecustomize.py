@@ -52,8 +52,8 @@ def _install(target, root):
     def note(tag, path, dir_fd=None):
         try:
             full = absolute(path, dir_fd)
-        except (TypeError, ValueError, OSError):
-            full = None
+        except (TypeError, ValueError):
+            return  # not a path: the call itself fails the same way and observes nothing
         if full is None:
             emit("U", "a %s through a file descriptor that could not be resolved" % ("listing" if tag == "L" else "read"))
             return
@@ -66,17 +66,28 @@ def _install(target, root):
                 return
 
     def hook(event, args):
-        if event in _OPEN_EVENTS:
-            if args[0] is not None and not isinstance(args[0], int):
-                note("R", args[0])
-        elif event in _LIST_EVENTS:
-            note("L", args[0])
-        elif event in _SPAWN_EVENTS:
-            emit("U", "started another program (%s)" % event)
+        # An exception here would surface in the step's own code: never raise, give up instead.
+        try:
+            if event in _OPEN_EVENTS:
+                if args[0] is not None and not isinstance(args[0], int):
+                    note("R", args[0])
+            elif event in _LIST_EVENTS:
+                note("L", args[0])
+            elif event in _SPAWN_EVENTS:
+                emit("U", "started another program (%s)" % event)
+        except Exception as err:  # noqa: BLE001
+            _give_up(fd, err)
 
-    _wrap_stat_calls(note)
+    _wrap_stat_calls(note, fd)
     emit("H", "1")
     sys.addaudithook(hook)
+
+
+def _give_up(fd, err):
+    try:
+        os.write(fd, ("U\tthe read-tracking hook failed: %s\n" % type(err).__name__).encode())
+    except Exception:  # noqa: BLE001
+        pass
 
 
 def _fd_path(fd):
@@ -86,13 +97,16 @@ def _fd_path(fd):
         return None
 
 
-def _wrap_stat_calls(note):
+def _wrap_stat_calls(note, fd):
     """os.stat/lstat/access raise no audit event, and the open event does not carry os.open's
     dir_fd: wrap them so existence checks and fd-relative opens are seen with their real path."""
 
     def wrap(real):
         def checked(path, *args, **kwargs):
-            note("R", path, kwargs.get("dir_fd"))
+            try:
+                note("R", path, kwargs.get("dir_fd"))
+            except Exception as err:  # noqa: BLE001
+                _give_up(fd, err)
             return real(path, *args, **kwargs)
 
         checked.__name__ = real.__name__

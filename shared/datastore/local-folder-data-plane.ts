@@ -3,8 +3,7 @@ import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ValidationError } from '../errors';
-import { sha256File } from '../snapshot/hash-file';
-import { mapLimit } from '../snapshot/map-limit';
+import { sha256Files } from '../reuse/hash-files';
 import type { OutputRecord } from '../store/records';
 import type { DataInput, DataPlane, InputFingerprint, StepDataContext } from './data-plane';
 import { fingerprintPath } from './fingerprint';
@@ -52,17 +51,14 @@ function checkLocalInput(input: DataInput): void {
 
 /**
  * Content identity of a local file or folder: every file (symlinks followed, as a step reading
- * the folder would) hashed with sha256, a few at a time so reads overlap hashing. A file's path
- * is its name; a folder's files are relative to it.
+ * the folder would) hashed with sha256 on worker threads. A file's path is its name; a folder's
+ * files are relative to it.
  */
 export async function fingerprintLocalTree(root: string): Promise<InputFingerprint> {
   const info = await stat(root);
   const rels = info.isFile() ? [path.basename(root)] : await filesUnder(root);
-  const full = (rel: string) => (info.isFile() ? root : path.join(root, ...rel.split('/')));
-  const files = await mapLimit(rels, 4, async (rel) => {
-    const { sha256, size } = await sha256File(full(rel), (await stat(full(rel))).size);
-    return { path: rel, size, hash: sha256 };
-  });
+  const hashes = await sha256Files(info.isFile() ? [root] : rels.map((rel) => path.join(root, ...rel.split('/'))));
+  const files = rels.map((rel, i) => ({ path: rel, size: hashes[i]!.size, hash: hashes[i]!.sha256 }));
   const outer = createHash('sha256');
   for (const f of files) outer.update(`${f.path}\0${f.size}\0${f.hash}\n`);
   return { fingerprint: outer.digest('hex'), files };
