@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -69,13 +69,13 @@ function oneStep(): PipelineDefinition {
   };
 }
 
-/** `tributary serve --port 0 --json` in its own process; resolves with its URL once it listens. */
-async function startHost(workspaceDir: string): Promise<{ child: ChildProcess; url: string }> {
+/** `tributary serve --port 0 --json` in its own process; resolves with its URL once it listens. Its log goes to `host.log`. */
+async function startHost(workspaceDir: string, logFile: string): Promise<{ child: ChildProcess; url: string }> {
   const env = { ...process.env };
   delete env['TRIBUTARY_API_KEY'];
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, 'serve', '--port', '0', '--json', '--workspace', workspaceDir], {
     env,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', openSync(logFile, 'a')],
   });
   const firstLine = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
@@ -140,7 +140,11 @@ function printTable(rows: Row[]): void {
 export async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tributary-invoke-load-'));
   const workspace = resolveWorkspace(path.join(dir, '.tributary'));
-  const { child, url } = await startHost(workspace.root);
+  const logFile = path.join(dir, 'host.log');
+  const { child, url } = await startHost(workspace.root, logFile).catch((err: unknown) => {
+    process.stderr.write(readFileSync(logFile, 'utf8'));
+    throw err;
+  });
   try {
     const key = readKeyFile(workspace.apiKeyFile);
     if (!key) throw new Error('the host wrote no API key');
@@ -163,6 +167,8 @@ export async function main(): Promise<void> {
       const statuses = [...byStatus].map(([s, n]) => `${s} ${n}`).join(', ');
       console.log(`runs answered 202: ${ids.length}; missing from the run store: ${lost}; by status now: ${statuses} (the rest wait in the dispatcher's queue)`);
       if (lost > 0) process.exitCode = 1;
+      const errors = readFileSync(logFile, 'utf8').split('\n').filter((line) => line.includes('"level":"error"'));
+      if (errors.length) console.log(`host log errors: ${errors.length}, first: ${errors[0]}`);
     } finally {
       await store.close();
     }
