@@ -101,7 +101,7 @@ describe('step reuse through the CLI (real Python processes)', () => {
   const edit = (rel: string, content: string) => writeFileSync(path.join(cwd, rel), content);
   let first: Outcome;
 
-  it('first run runs everything; an unchanged second run reuses every step, spawning nothing', () => {
+  it('first run runs everything; an unchanged second run (in any experiment) reuses every step, spawning nothing', () => {
     first = run(cwd);
     assert.deepEqual(first.ran, ['other', 'prep', 'report', 'train']);
     const second = run(cwd);
@@ -117,6 +117,7 @@ describe('step reuse through the CLI (real Python processes)', () => {
     const explained = explain(cwd, second.id, 'train');
     assert.equal(explained.outcome, 'reused');
     assert.deepEqual(explained.reusedFrom, { runId: first.id, step: 'train' });
+    assert.deepEqual(run(cwd, '--experiment', 'elsewhere').reused, ['other', 'prep', 'report', 'train'], 'across experiments too');
   });
 
   it('editing one script in a shared folder reruns that step and its downstream only', () => {
