@@ -8,6 +8,7 @@
 import { TaskFailedError, type OrchestrationContext, type Task } from 'durable-functions';
 import type { StepOutcome, RunEvent } from '../../shared/orchestration/messages';
 import type { Op, OpGenerator } from '../../shared/orchestration/ops';
+import type { MissedRunEventsInput, SignalRunInput, StartStepsInput } from './client-activity-handlers';
 import { CLIENT_ACTIVITY, RUN_EVENT } from './names';
 
 /** Step orchestrations started per activity call: bounds one call's input and the run's history. */
@@ -61,7 +62,7 @@ function schedule(op: Exclude<Op, { kind: 'now' | 'continueAsNew' }>, context: O
     case 'startSteps': {
       const calls: Task[] = [];
       for (let i = 0; i < op.inputs.length; i += STEPS_PER_START_CALL) {
-        calls.push(df.callActivity(CLIENT_ACTIVITY.startSteps, { steps: op.inputs.slice(i, i + STEPS_PER_START_CALL) }));
+        calls.push(df.callActivity(CLIENT_ACTIVITY.startSteps, { steps: op.inputs.slice(i, i + STEPS_PER_START_CALL) } satisfies StartStepsInput));
       }
       return { task: calls.length === 1 ? calls[0]! : df.Task.all(calls), result: nothing };
     }
@@ -69,11 +70,11 @@ function schedule(op: Exclude<Op, { kind: 'now' | 'continueAsNew' }>, context: O
       // Set in the same episode that schedules the signal, so the report is visible in this
       // instance's status before the event exists: a run generation that missed the event finds it.
       df.setCustomStatus(reported(op.event));
-      return { task: df.callActivity(CLIENT_ACTIVITY.signalRun, { runId: op.runId, event: op.event }), result: nothing };
+      return { task: df.callActivity(CLIENT_ACTIVITY.signalRun, { runId: op.runId, event: op.event } satisfies SignalRunInput), result: nothing };
     case 'nextRunEvent':
       return { task: df.waitForExternalEvent(RUN_EVENT), result: same };
     case 'missedRunEvents':
-      return { task: df.callActivity(CLIENT_ACTIVITY.missedRunEvents, { runId: op.runId, running: op.running }), result: same };
+      return { task: df.callActivity(CLIENT_ACTIVITY.missedRunEvents, { runId: op.runId, running: op.running } satisfies MissedRunEventsInput), result: same };
   }
 }
 
