@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { ValidationError } from '../../shared/errors';
 import type { StepDataContext } from '../../shared/datastore/data-plane';
 import { fingerprintPath } from '../../shared/datastore/fingerprint';
+import { LocalFolderDataPlane } from '../../shared/datastore/local-folder-data-plane';
 import { BlobDataPlane } from '../../shared/datastore/blob/blob-data-plane';
 import { commitUpload } from '../../shared/datastore/blob/commit-upload';
 import { Datastore } from '../../shared/datastore/blob/datastore';
@@ -276,5 +277,39 @@ describe('BlobDataPlane: attempt artifacts', () => {
     for await (const b of ds.container.listBlobsFlat({ prefix: 'azureml/run-a1/' })) names.push(b.name);
     assert.deepEqual(names.sort(), ['azureml/run-a1/train/logs/attempt-2/metrics.jsonl', 'azureml/run-a1/train/logs/attempt-2/stderr.log', 'azureml/run-a1/train/logs/attempt-2/stdout.log']);
     assert.equal(existsSync(paths.stdout), true);
+  });
+});
+
+describe('BlobDataPlane: input fingerprints for reuse', () => {
+  before(async () => {
+    const src = localTree(path.join(ws.root, 'src-fp'), { 'table.csv': 'a,b\n', 'set/x.txt': 'x', 'set/deep/y.txt': 'y' });
+    await ds.uploadFiles([path.join(src, 'table.csv')], { targetPath: 'fp' });
+    await ds.uploadFiles([path.join(src, 'set')], { targetPath: 'fp/set' });
+  });
+
+  test('a local path fingerprints exactly as on the local-folder plane', async () => {
+    const folder = localTree(path.join(ws.root, 'fp-local'), { 'a.txt': 'alpha', 'b/c.txt': 'gamma' });
+    const input = { name: 'd', type: 'uri_folder' as const, uri: folder };
+    assert.deepEqual(await plane.fingerprintInput(input), await new LocalFolderDataPlane().fingerprintInput(input));
+  });
+
+  test('blobs are identified by path, size and content MD5, without downloading; new content, new fingerprint', async () => {
+    const file = await plane.fingerprintInput({ name: 'd', type: 'uri_file', uri: uri('fp/table.csv') });
+    assert.deepEqual(file.files.map((f) => [f.path, f.size, f.hash.slice(0, 4)]), [['table.csv', 4, 'md5:']]);
+    assert.deepEqual(await plane.fingerprintInput({ name: 'd', type: 'uri_file', uri: uri('fp/table.csv') }), file);
+    const folder = await plane.fingerprintInput({ name: 'd', type: 'uri_folder', uri: uri('fp/set') });
+    assert.deepEqual(folder.files.map((f) => f.path), ['deep/y.txt', 'x.txt']);
+    const changed = localTree(path.join(ws.root, 'src-fp2'), { 'table.csv': 'a,b\n1,2\n' });
+    await ds.uploadFiles([path.join(changed, 'table.csv')], { targetPath: 'fp', overwrite: true });
+    assert.notEqual((await plane.fingerprintInput({ name: 'd', type: 'uri_file', uri: uri('fp/table.csv') })).fingerprint, file.fingerprint);
+  });
+
+  test("a committed output referenced by URI has the producer's fingerprint; missing data fails naming the input", async () => {
+    const folder = stepOutput('run-f1', 'prep', 'clean', { 'a.csv': 'one', 'b/c.csv': 'two' });
+    const records = await plane.persistOutputs(ctx('run-f1', 'prep'), { clean: folder });
+    await plane.flush('run-f1');
+    assert.equal((await plane.fingerprintInput({ name: 'd', type: 'uri_folder', uri: records.clean!.uri })).fingerprint, records.clean!.fingerprint);
+    await assert.rejects(plane.fingerprintInput({ name: 'd', type: 'uri_file', uri: uri('fp/none.csv') }), (err: unknown) => err instanceof ValidationError && /^inputs\.d: .*fp\/none\.csv does not exist/.test(err.message));
+    await assert.rejects(plane.fingerprintInput({ name: 'd', type: 'uri_folder', uri: '/no/such/folder' }), /inputs\.d: \/no\/such\/folder does not exist/);
   });
 });

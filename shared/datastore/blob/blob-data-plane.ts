@@ -15,12 +15,13 @@ import path from 'node:path';
 import { TributaryError, ValidationError } from '../../errors';
 import type { OutputRecord } from '../../store/records';
 import { outputFolder, type AttemptPaths, type Workspace } from '../../workspace/workspace';
-import type { DataInput, DataPlane, StepDataContext } from '../data-plane';
+import type { DataInput, DataPlane, InputFingerprint, StepDataContext } from '../data-plane';
 import { checkDatastorePath, formatDatastoreUri, isDatastoreUri, parseDatastoreUri } from '../datastore-uri';
+import { fingerprintLocalTree } from '../local-folder-data-plane';
 import { uploadAttemptArtifacts } from './artifacts';
 import { BlobCache } from './blob-cache';
 import { commitUpload } from './commit-upload';
-import { fetchCommitted, fetchReference } from './datastore-inputs';
+import { fetchCommitted, fetchReference, fingerprintReference } from './datastore-inputs';
 import { Datastore } from './datastore';
 import { DEFAULT_DATASTORE } from './datastore-registry';
 import { hashLocalTree, type HashedFile } from './hashed-tree';
@@ -59,6 +60,17 @@ export class BlobDataPlane implements DataPlane {
     const location = parseDatastoreUri(input.uri, field);
     const ds = await this.datastore(location.datastore, field);
     return fetchReference(ds, this.cache, location, input.type, path.join(ctx.scratchDir, 'inputs', input.name), field);
+  }
+
+  /** Content identity for reuse keys: local paths as the local-folder plane hashes them; blobs by manifest hash, MD5 or etag. */
+  async fingerprintInput(input: DataInput): Promise<InputFingerprint> {
+    const field = `inputs.${input.name}`;
+    if (!isDatastoreUri(input.uri)) {
+      if (!path.isAbsolute(input.uri) || !existsSync(input.uri)) throw new ValidationError(`${field}: ${input.uri} does not exist`, field);
+      return fingerprintLocalTree(input.uri);
+    }
+    const location = parseDatastoreUri(input.uri, field);
+    return fingerprintReference(await this.datastore(location.datastore, field), location, input.type, field);
   }
 
   async resolveUpstreamOutput(record: OutputRecord, ctx: StepDataContext): Promise<string> {
