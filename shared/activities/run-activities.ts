@@ -79,9 +79,11 @@ function finalStatus(
   if (canceledReason) return { status: 'Canceled', reason: canceledReason };
   const failed = steps.find((s) => s.status === 'Failed' || !isTerminal(s.status));
   if (failed) return { status: 'Failed', reason: `step "${failed.step}" failed${failed.reason ? `: ${failed.reason}` : ''}` };
-  const total = Object.keys(run.definition.steps).length;
-  const completed = steps.filter((s) => s.status === 'Completed').length;
-  if (completed === total) return { status: 'Completed' };
+  const recorded = new Set(steps.map((s) => s.step));
+  const neverStarted = Object.keys(run.definition.steps).find((name) => !recorded.has(name));
+  // A step with no record failed before it could be prepared (its orchestration reported an error).
+  if (neverStarted) return { status: 'Failed', reason: `step "${neverStarted}" could not be started` };
+  if (steps.every((s) => s.status === 'Completed')) return { status: 'Completed' };
   const canceled = steps.find((s) => s.status === 'Canceled');
   return { status: 'Canceled', reason: canceled?.reason ?? 'not every step ran' };
 }
