@@ -1,4 +1,4 @@
-import { LocalFolderDataPlane } from '../../shared/datastore/local-folder-data-plane';
+import { BlobDataPlane } from '../../shared/datastore/blob/blob-data-plane';
 import { LOCAL_COMPUTES } from '../../shared/local/submit-local-run';
 import { parseSetFlags } from '../../shared/model/parameters';
 import { compilePipelineYaml } from '../../shared/model/yaml/compile';
@@ -32,10 +32,13 @@ export async function planCommand(args: string[]): Promise<number> {
   return withContext(values.workspace, async (ctx) => {
     const { store: contents, cache } = localSnapshotStores(ctx.workspace);
     const snapshots = await planSnapshots(definition, { cache, warn: (w) => warn(w.message), excludeFolders: [ctx.workspace.root] });
+    // The blob plane reads local paths and datastore URIs alike, so it checks the outputs of runs
+    // made with either plane, and fingerprints local inputs exactly as the local-folder plane does.
+    const data = new BlobDataPlane(ctx.workspace);
     const steps = await planRun(
       { definition, parameters: checked.parameters, snapshots, regenerate: Boolean(values.regenerate) },
-      { store: ctx.store, data: new LocalFolderDataPlane(), snapshots: snapshotSource(contents) },
-    );
+      { store: ctx.store, data, snapshots: snapshotSource(contents) },
+    ).finally(() => data.close());
     if (values.json) {
       printJson(ctx, { pipelineName: definition.name, steps });
       return 0;

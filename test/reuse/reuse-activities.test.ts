@@ -1,17 +1,16 @@
 /**
- * Reuse through createActivities + LocalDriver in-process (real processes for steps that run),
- * with a datastore input. The blob data plane does not fingerprint inputs yet, so the datastore
- * here is FolderBackedDatastoreFake: a test double that keeps `azureml://datastores/<ds>/paths/<p>`
- * in a local folder and fingerprints it through the DataPlane port, as the blob plane will.
+ * Reuse through createActivities + LocalDriver in-process (real processes for the steps that
+ * run), on the BlobDataPlane with a real Azurite: a DataReference folder of blobs as input,
+ * outputs committed to the datastore.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
-import type { DataInput, InputFingerprint } from '../../shared/datastore/data-plane';
-import { fingerprintLocalTree, LocalFolderDataPlane } from '../../shared/datastore/local-folder-data-plane';
-import { openLocalServices } from '../../shared/local/local-services';
+import { after, before, describe, it } from 'node:test';
+import { BlobDataPlane } from '../../shared/datastore/blob/blob-data-plane';
+import { Datastore } from '../../shared/datastore/blob/datastore';
+import { MANIFEST_NAME } from '../../shared/datastore/blob/manifest';
+import { openLocalServices, type LocalServices } from '../../shared/local/local-services';
 import { LOCAL_MONITOR } from '../../shared/local/run-worker';
 import { compilePipelineYaml } from '../../shared/model/yaml/compile';
 import { LocalDriver } from '../../shared/orchestration/local-driver';
@@ -20,27 +19,8 @@ import { snapshotSource } from '../../shared/reuse/snapshot-source';
 import { checkSubmission, recordRun } from '../../shared/runs/submit-run';
 import { localSnapshotStores } from '../../shared/snapshot/local-snapshots';
 import { snapshotPipelineSources } from '../../shared/snapshot/snapshot-work-dir';
-import { attemptPaths, resolveWorkspace } from '../../shared/workspace/workspace';
-
-class FolderBackedDatastoreFake extends LocalFolderDataPlane {
-  constructor(private readonly root: string) {
-    super();
-  }
-
-  private local(input: DataInput): DataInput {
-    const m = /^azureml:\/\/datastores\/([^/]+)\/paths\/(.+)$/.exec(input.uri);
-    return m ? { ...input, uri: path.join(this.root, m[1]!, m[2]!) } : input;
-  }
-
-  override resolveInput(input: DataInput): Promise<string> {
-    return super.resolveInput(this.local(input));
-  }
-
-  override async fingerprintInput(input: DataInput): Promise<InputFingerprint> {
-    const local = this.local(input);
-    return local === input ? super.fingerprintInput(input) : fingerprintLocalTree(local.uri);
-  }
-}
+import { attemptPaths } from '../../shared/workspace/workspace';
+import { startTestAzurite, type TestAzurite } from '../support/azurite';
 
 const PIPELINE = `type: pipeline
 jobs:
@@ -62,19 +42,31 @@ jobs:
         type: uri_folder
 `;
 
-describe('reuse with a datastore input (createActivities + LocalDriver)', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tributary-reuse-ds-'));
-  const blobs = path.join(dir, 'blobs', 'workspaceblobstore', 'raw');
-  mkdirSync(blobs, { recursive: true });
-  writeFileSync(path.join(blobs, 'a.csv'), '1\n');
-  writeFileSync(path.join(blobs, 'b.csv'), '2\n');
-  writeFileSync(path.join(dir, 'p.yml'), PIPELINE);
-  const workspace = resolveWorkspace(path.join(dir, '.tributary'));
-  const services = openLocalServices(workspace, { data: new FolderBackedDatastoreFake(path.join(dir, 'blobs')), maxConcurrency: 2 });
-  after(() => services.close());
+describe('reuse on the blob data plane (createActivities + LocalDriver, Azurite)', () => {
+  let azurite: TestAzurite;
+  let ds: Datastore;
+  let plane: BlobDataPlane;
+  let services: LocalServices;
+  const blob = (name: string, text: string) => ds.container.getBlockBlobClient(name).upload(text, Buffer.byteLength(text));
+
+  before(async () => {
+    azurite = await startTestAzurite();
+    ds = await Datastore.get(azurite.workspace);
+    await blob('raw/a.csv', '1\n');
+    await blob('raw/b.csv', '2\n');
+    writeFileSync(path.join(azurite.workspace.root, 'p.yml'), PIPELINE);
+    plane = new BlobDataPlane(azurite.workspace);
+    services = openLocalServices(azurite.workspace, { data: plane, maxConcurrency: 2 });
+  });
+  after(async () => {
+    await services.close();
+    await plane.close().catch(() => undefined);
+    await azurite.stop();
+  });
 
   async function runOnce(): Promise<{ id: string; ran: string[] }> {
-    const definition = await compilePipelineYaml(path.join(dir, 'p.yml'), { warn: () => undefined });
+    const { workspace } = azurite;
+    const definition = await compilePipelineYaml(path.join(workspace.root, 'p.yml'), { warn: () => undefined });
     const { store, cache } = localSnapshotStores(workspace);
     const snapshots = await snapshotPipelineSources(definition, { store, cache, warn: () => undefined });
     const run = await recordRun(services.store, checkSubmission({ definition, knownComputes: ['local'] }), { snapshots });
@@ -84,22 +76,32 @@ describe('reuse with a datastore input (createActivities + LocalDriver)', () => 
     return { id: run.id, ran: steps.filter((s) => !s.reused).map((s) => s.step).sort() };
   }
 
+  const explain = (runId: string, step: string) => explainStep(services.store, snapshotSource(localSnapshotStores(azurite.workspace).store), runId, step);
+
   it('reuses both steps when nothing changed, without starting an attempt', async () => {
-    const first = await runOnce();
-    assert.deepEqual(first.ran, ['consume', 'independent']);
+    assert.deepEqual((await runOnce()).ran, ['consume', 'independent']);
     const second = await runOnce();
     assert.deepEqual(second.ran, []);
-    assert.ok(!existsSync(attemptPaths(workspace, second.id, 'consume', 1).dir));
+    assert.ok(!existsSync(attemptPaths(azurite.workspace, second.id, 'consume', 1).dir));
   });
 
-  it('reruns the consumer when one blob under the referenced folder changes, and names it', async () => {
-    writeFileSync(path.join(blobs, 'b.csv'), '22\n');
+  it('reruns the consumer when one blob under the DataReference folder changes, and names the blob', async () => {
+    await blob('raw/b.csv', '22\n');
     const third = await runOnce();
     assert.deepEqual(third.ran, ['consume']);
-    const why = await explainStep(services.store, snapshotSource(localSnapshotStores(workspace).store), third.id, 'consume');
+    const why = await explain(third.id, 'consume');
     assert.deepEqual(
       why.closest?.differences.map((d) => d.detail),
       ['input raw (azureml://datastores/workspaceblobstore/paths/raw): file b.csv changed (2 → 3 bytes)'],
     );
+  });
+
+  it('reruns a step whose committed output is gone from the datastore', async () => {
+    const before = await services.store.getStepRun((await runOnce()).id, 'independent');
+    const committed = before!.outputs.o!.uri.replace(/^azureml:\/\/datastores\/[^/]+\/paths\//, '');
+    await ds.container.getBlobClient(`${committed}/${MANIFEST_NAME}`).delete();
+    const again = await runOnce();
+    assert.deepEqual(again.ran, ['independent']);
+    assert.equal((await explain(again.id, 'independent')).reason?.why, 'outputs-missing');
   });
 });

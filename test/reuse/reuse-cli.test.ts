@@ -1,12 +1,16 @@
 /**
  * Step reuse end to end through the CLI: real runs, real Python processes, one workspace. Each
- * case changes one thing and checks exactly which steps ran again.
+ * case changes one thing and checks exactly which steps ran again. Outputs stay in the workspace
+ * folder (TRIBUTARY_DATASTORE=none), so deleting one is deleting a folder; reuse on the blob
+ * data plane is tested in reuse-activities.test.ts.
  */
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { cli, json, project } from '../support/cli';
+import { cli as cliIn, json, project } from '../support/cli';
+
+const cli = (cwd: string, args: string[]) => cliIn(cwd, args, { TRIBUTARY_DATASTORE: 'none' });
 
 const PIPELINE = `type: pipeline
 inputs:
