@@ -5,6 +5,8 @@
  */
 import { describeError, isTributaryError } from '../shared/errors';
 import { cancelCommand } from './commands/cancel';
+import { datastoreCommand } from './commands/datastore';
+import { downloadCommand } from './commands/download';
 import { endpointsCommand } from './commands/endpoints';
 import { explainCommand } from './commands/explain';
 import { invokeCommand } from './commands/invoke';
@@ -29,6 +31,8 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help:
   logs: { run: logsCommand, help: 'logs <runId> <step> [--follow]                 a step\'s stdout and stderr' },
   cancel: { run: cancelCommand, help: 'cancel <runId>                                 stop a run' },
   resume: { run: resumeCommand, help: 'resume <runId>                                 continue a run whose process died' },
+  download: { run: downloadCommand, help: 'download <runId> [--step S] [--output O] [--to DIR]   outputs, logs and metrics from the datastore' },
+  datastore: { run: datastoreCommand, help: 'datastore list|show|register|upload|stop-azurite   datastores (Blob containers; Azurite locally)' },
   serve: { run: serveCommand, help: 'serve [--port N] [--host ADDRESS]                 the HTTP API with embedded defaults (default 127.0.0.1:7071)' },
   publish: { run: publishCommand, help: 'publish <pipeline.yml> --name NAME [--version V] [--endpoint NAME]   publish behind a REST endpoint' },
   pipelines: { run: pipelinesCommand, help: 'pipelines list|show|disable|enable [ID]          published pipelines' },

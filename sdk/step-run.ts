@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { downloadRun } from '../shared/datastore/blob/download-run';
 import { NotFoundError } from '../shared/errors';
 import type { StepView } from '../shared/runs/run-view';
 import type { MetricRecord, OutputRecord, RunStatus } from '../shared/store/records';
@@ -54,6 +55,18 @@ export class StepRun {
       throw new NotFoundError(`step "${this.name}" of run "${this.run.id}" has no recorded output "${output}" (recorded: ${known})`, 'output');
     }
     return record;
+  }
+
+  /**
+   * Copies a completed step's output from the datastore into `toDir` (Azure ML
+   * `get_output_data(name).download(path)`); returns the local folder holding it.
+   */
+  async downloadOutput(output: string, toDir: string): Promise<string> {
+    await this.getOutputData(output);
+    const items = await withStore(this.run.workspace, (store) =>
+      downloadRun(this.run.workspace.location, store, { runId: this.run.id, step: this.name, output, to: toDir }),
+    );
+    return items.find((item) => item.kind === 'output')!.path;
   }
 
   /** Standard output and error of the step's latest attempt (empty before it starts). */

@@ -1,4 +1,5 @@
 /** Activities of a whole run: start (plan), skip and cancel steps, finish (final status). */
+import { describeError, TributaryError } from '../errors';
 import { stepDependencies } from '../model/graph';
 import type { Activities } from '../orchestration/activity-types';
 import type { RunPlan } from '../orchestration/messages';
@@ -61,7 +62,13 @@ export function createRunActivities(deps: ActivityDeps, runs: RunCache): RunActi
     async finishRun({ runId, canceledReason }) {
       const steps = await store.listStepRuns(runId);
       const run = await runs.run(runId);
-      const { status, reason } = finalStatus(run, steps.map((s) => ({ step: s.step, status: s.status, reason: s.statusReason })), canceledReason);
+      let { status, reason } = finalStatus(run, steps.map((s) => ({ step: s.step, status: s.status, reason: s.statusReason })), canceledReason);
+      try {
+        await deps.data.flush?.(runId, steps.flatMap((s) => Object.values(s.outputs)));
+      } catch (err) {
+        if (err instanceof TributaryError && err.retryable) throw err;
+        if (status === 'Completed') [status, reason] = ['Failed', `outputs did not reach the datastore: ${describeError(err)}`];
+      }
       const saved = await updateRunRecord(store, runId, (current) =>
         isTerminal(current.status) ? undefined : { status, statusReason: reason, endedAt: now() },
       );

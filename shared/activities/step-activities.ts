@@ -128,6 +128,7 @@ export function createStepActivities(deps: ActivityDeps, runs: RunCache): StepAc
         }
       }
       const reuseKey = status === 'Completed' ? await reuse.record(run, def, outputs, await readsOf(def, paths.dir)) : undefined;
+      await data.persistAttemptArtifacts?.({ runId, step, attempt, scratchDir: paths.dir }, paths);
       const metrics = await readMetricsFile(paths.metrics, runId, step);
       if (metrics.length > 0) await store.addMetrics(metrics);
       const endedAt = job.endedAt ?? now();

@@ -5,6 +5,7 @@
  */
 import type { DataType } from '../model/definition';
 import type { OutputRecord } from '../store/records';
+import type { AttemptPaths } from '../workspace/workspace';
 
 export interface StepDataContext {
   runId: string;
@@ -47,4 +48,10 @@ export interface DataPlane {
    * read such inputs: they always run.
    */
   fingerprintInput?(input: DataInput): Promise<InputFingerprint>;
+  /** Keeps an attempt's stdout, stderr and metrics with the run (so another machine can read them). */
+  persistAttemptArtifacts?(ctx: StepDataContext, paths: Pick<AttemptPaths, 'stdout' | 'stderr' | 'metrics'>): Promise<void>;
+  /** Resolves when the run's outputs are durable; throws naming each one that could not be made so. */
+  flush?(runId: string, outputs: readonly OutputRecord[]): Promise<void>;
+  /** Waits for background work of this process and releases clients. */
+  close?(): Promise<void>;
 }

@@ -9,6 +9,7 @@ import { createActivities } from '../activities/create-activities';
 import type { WorkDirPreparer } from '../activities/work-dir';
 import { LocalComputePool } from '../compute/local/local-compute-pool';
 import type { DataPlane } from '../datastore/data-plane';
+import { BlobDataPlane } from '../datastore/blob/blob-data-plane';
 import { LocalFolderDataPlane } from '../datastore/local-folder-data-plane';
 import type { Activities } from '../orchestration/activity-types';
 import { localSnapshotStores } from '../snapshot/local-snapshots';
@@ -41,10 +42,11 @@ export function openLocalServices(
   const store = openStore(workspace);
   const pool = new LocalComputePool({ defaultMaxConcurrency: options.maxConcurrency ?? concurrencyFromEnv() });
   const computes = new LocalComputeResolver(pool);
+  const data = options.data ?? dataPlaneFromEnv(workspace);
   const activities = createActivities({
     store,
     computes,
-    data: options.data ?? new LocalFolderDataPlane(),
+    data,
     workspace,
     workDirs: options.workDirs ?? snapshotWorkDirs(workspace, store),
     pythonHelperDir: PYTHON_HELPER_DIR,
@@ -56,7 +58,11 @@ export function openLocalServices(
     activities,
     async close() {
       await pool.close();
-      await store.close();
+      try {
+        await data.close?.();
+      } finally {
+        await store.close();
+      }
     },
   };
 }
@@ -75,6 +81,17 @@ function snapshotWorkDirs(workspace: Workspace, store: RunStore): WorkDirPrepare
       return ids[step];
     },
   });
+}
+
+/**
+ * `TRIBUTARY_DATASTORE`: `azurite` (default) keeps outputs, logs and metrics on the workspace's
+ * embedded Azurite datastore, as in Azure; `none` keeps them only in the workspace folder.
+ */
+function dataPlaneFromEnv(workspace: Workspace): DataPlane {
+  const mode = process.env.TRIBUTARY_DATASTORE || 'azurite';
+  if (mode === 'azurite') return new BlobDataPlane(workspace);
+  if (mode === 'none') return new LocalFolderDataPlane();
+  throw new ValidationError(`TRIBUTARY_DATASTORE=${mode}: expected "azurite" or "none"`, 'TRIBUTARY_DATASTORE');
 }
 
 /** `TRIBUTARY_LOCAL_CONCURRENCY`: how many steps run at once on local compute (default: CPU count). */

@@ -27,7 +27,9 @@ describe('tributary run (end to end, local processes)', () => {
 
     const shown = json(cli(cwd, ['show', view.id, '--json']));
     assert.ok(shown.metrics.some((m: any) => m.step === 'compare' && m.name === 'best_test_accuracy'));
-    const report = JSON.parse(readFileSync(path.join(compare.outputs.best.uri, 'report.json'), 'utf8'));
+    assert.match(compare.outputs.best.uri, new RegExp(`^azureml://datastores/workspaceblobstore/paths/azureml/${view.id}/compare/outputs/best$`));
+    assert.equal(cli(cwd, ['download', view.id, '--step', 'compare', '--to', path.join(cwd, 'dl')]).code, 0);
+    const report = JSON.parse(readFileSync(path.join(cwd, 'dl', view.id, 'compare', 'outputs', 'best', 'report.json'), 'utf8'));
     assert.ok(['knn', 'softmax'].includes(report.best));
 
     const logs = cli(cwd, ['logs', view.id, 'compare']);

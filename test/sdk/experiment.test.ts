@@ -70,9 +70,9 @@ describe('Experiment#submit and PipelineRun, end to end on local compute', () =>
     assert.match(printed, new RegExp(`^Run ${run.id} Completed in `, 'm'));
 
     const sum = await run.findStepRun('sum');
-    assert.equal((await readFile(path.join((await sum.getOutputData('total')).uri, 'total.txt'), 'utf8')).trim(), '24');
+    assert.equal((await readFile(path.join(await sum.downloadOutput('total', path.join(dir, 'dl')), 'total.txt'), 'utf8')).trim(), '24');
     const make = await run.findStepRun('make');
-    assert.equal(await readFile(path.join((await make.getOutputData('numbers')).uri, 'label.txt'), 'utf8'), 'two words');
+    assert.equal(await readFile(path.join(await make.downloadOutput('numbers', path.join(dir, 'dl')), 'label.txt'), 'utf8'), 'two words');
     assert.match((await make.getLogs()).stdout, /made 3 numbers labelled two words/);
     assert.deepEqual(await make.getMetrics(), { count: 3, progress: [0.5, 1] });
     assert.deepEqual(await run.getMetrics(), { make: { count: 3, progress: [0.5, 1] }, sum: { total: 24 } });

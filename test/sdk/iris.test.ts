@@ -89,7 +89,7 @@ describe('the Iris SDK example, run', () => {
     );
     const metrics = await (await run.findStepRun('compare')).getMetrics();
     assert.equal(typeof metrics.best_test_accuracy, 'number');
-    const best = await (await run.findStepRun('compare')).getOutputData('best');
-    assert.ok(existsSync(best.uri), best.uri);
+    const best = await (await run.findStepRun('compare')).downloadOutput('best', path.join(dir, 'dl'));
+    assert.ok(existsSync(path.join(best, 'report.json')), best);
   });
 });

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { stopAzurite } from '../../shared/datastore/azurite/azurite';
+import { resolveWorkspace } from '../../shared/workspace/workspace';
 import { ValidationError } from '../../shared/errors';
 
 /** Runs `fn`, expecting a ValidationError with exactly `message` (and `target` when given). */
@@ -21,5 +23,10 @@ export async function tempFolder(files: Record<string, string>): Promise<{ dir: 
     await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
     await writeFile(path.join(dir, name), content);
   }
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  const cleanup = async () => {
+    // Workspaces under the folder may have started their embedded Azurite: stop it before removing its data.
+    for (const root of [dir, path.join(dir, '.tributary'), path.join(dir, 'ws')]) await stopAzurite(resolveWorkspace(root));
+    await rm(dir, { recursive: true, force: true });
+  };
+  return { dir, cleanup };
 }

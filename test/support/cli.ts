@@ -2,6 +2,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after } from 'node:test';
+import { stopAzurite } from '../../shared/datastore/azurite/azurite';
+import { resolveWorkspace } from '../../shared/workspace/workspace';
 
 /** Repo root (tests run from dist/test/...). */
 export const REPO = path.resolve(__dirname, '..', '..', '..');
@@ -41,9 +44,18 @@ export function json<T = any>(r: CliResult): T {
   }
 }
 
-/** A temp project folder with the given files (path → content). */
+const projects: string[] = [];
+// Every project's workspace may have started its embedded Azurite: stop them when the file ends.
+// A worker killed with -9 in the middle of starting Azurite can leave one no state file names: end those too.
+after(async () => {
+  await Promise.all(projects.map((dir) => stopAzurite(resolveWorkspace(undefined, dir))));
+  for (const dir of projects) spawnSync('pkill', ['-f', `--location ${dir}/`]);
+});
+
+/** A temp project folder with the given files (path → content); its workspace is `<dir>/.tributary`. */
 export function project(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tributary-e2e-'));
+  projects.push(dir);
   for (const [rel, content] of Object.entries(files)) {
     const full = path.join(dir, rel);
     mkdirSync(path.dirname(full), { recursive: true });
