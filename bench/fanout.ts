@@ -99,9 +99,13 @@ export function main(): void {
         ? timed('snakemake --cores 2', n, path.join(dir, 'snakemake'), 'snakemake', ['--cores', '2', '--quiet'])
         : { tool: 'snakemake --cores 2', n, note: 'not installed (apt-get install snakemake)' },
     );
-    const env = { ...process.env, TRIBUTARY_WORKSPACE: path.join(dir, 'tributary', '.tributary'), TRIBUTARY_LOCAL_CONCURRENCY: '2' };
-    const trib = timed('tributary (cap 2)', n, path.join(dir, 'tributary'), process.execPath, ['--disable-warning=ExperimentalWarning', cli, 'run', 'pipeline.yml', '--json'], env);
-    results.push(trib);
+    for (const datastore of ['none', 'azurite']) {
+      const workspace = path.join(dir, 'tributary', `.tributary-${datastore}`);
+      const env = { ...process.env, TRIBUTARY_WORKSPACE: workspace, TRIBUTARY_LOCAL_CONCURRENCY: '2', TRIBUTARY_DATASTORE: datastore };
+      const tool = datastore === 'none' ? 'tributary (cap 2, outputs in the workspace)' : 'tributary (cap 2, outputs durable on Azurite)';
+      results.push(timed(tool, n, path.join(dir, 'tributary'), process.execPath, ['--disable-warning=ExperimentalWarning', cli, 'run', 'pipeline.yml', '--json'], env));
+      spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', cli, 'datastore', 'stop-azurite'], { env });
+    }
   }
   printTable(results);
 }
@@ -110,13 +114,15 @@ function printTable(results: Result[]): void {
   const byN = new Map<number, Result[]>();
   for (const r of results) byN.set(r.n, [...(byN.get(r.n) ?? []), r]);
   console.log('\nFan-out DAG: source → N trivial shell steps → sink, 2 workers each\n');
-  console.log('| N | tool | wall time (s) | vs make | note |');
-  console.log('|---:|---|---:|---:|---|');
+  console.log('| N | tool | wall time (s) | vs make | vs snakemake | note |');
+  console.log('|---:|---|---:|---:|---:|---|');
   for (const [n, rows] of byN) {
     const make = rows.find((r) => r.tool.startsWith('make'))?.seconds;
     for (const r of rows) {
+      const snake = rows.find((r) => r.tool.startsWith('snakemake'))?.seconds;
       const ratio = r.seconds !== undefined && make ? `${(r.seconds / make).toFixed(2)}×` : '-';
-      console.log(`| ${n} | ${r.tool} | ${r.seconds?.toFixed(2) ?? '-'} | ${ratio} | ${r.note} |`);
+      const vsSnake = r.seconds !== undefined && snake ? `${(snake / r.seconds).toFixed(1)}× faster` : '-';
+      console.log(`| ${n} | ${r.tool} | ${r.seconds?.toFixed(2) ?? '-'} | ${ratio} | ${vsSnake} | ${r.note} |`);
     }
   }
 }

@@ -8,7 +8,8 @@ import type { RunStore } from '../shared/store/run-store';
 import { runView, type RunView, type StepView } from '../shared/runs/run-view';
 import { colourStatus, formatDuration } from './format';
 
-const POLL_MS = 200;
+/** Poll often for small runs; large ones are read less often so watching costs the run little CPU. */
+const pollMs = (steps: number) => Math.min(1_000, Math.max(200, steps / 2));
 const MARKS: Partial<Record<RunStatus, string>> = { Running: '▶', Completed: '✓', Failed: '✗', Canceled: '■', Queued: '…' };
 
 export interface WatchOptions {
@@ -38,7 +39,7 @@ export async function watchRun(store: RunStore, runId: string, options: WatchOpt
     }
     if (isTerminal(view.status)) return view;
     if (stop.requested) return undefined;
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await new Promise((resolve) => setTimeout(resolve, pollMs(view.steps.length)));
   }
 }
 
