@@ -16,6 +16,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { readKeyFile } from '../shared/api/auth/api-key';
 import { ApiClient } from '../shared/api/client';
+import { stopAzurite } from '../shared/datastore/azurite/azurite';
 import { openStore } from '../shared/local/local-services';
 import { DEFINITION_SCHEMA_VERSION, type PipelineDefinition } from '../shared/model/definition';
 import type { RunStatus } from '../shared/store/records';
@@ -175,6 +176,7 @@ export async function main(): Promise<void> {
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
+    await stopAzurite(workspace);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startLocalHost, type LocalHost, type LocalHostOptions } from '../../host/local-host';
 import type { ServerLog } from '../../shared/api/services';
+import { stopAzurite } from '../../shared/datastore/azurite/azurite';
 import { DEFINITION_SCHEMA_VERSION, type PipelineDefinition } from '../../shared/model/definition';
 import { isTerminal, type RunStatus } from '../../shared/store/records';
 import { resolveWorkspace, type Workspace } from '../../shared/workspace/workspace';
@@ -74,6 +75,8 @@ export async function startTestHost(options: Partial<LocalHostOptions> = {}): Pr
     },
     async close() {
       await host.close();
+      // The runs' workers may have started the workspace's embedded Azurite: stop it before removing its data.
+      await stopAzurite(workspace);
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startLocalHost } from '../../host/local-host';
 import { openStore } from '../../shared/local/local-services';
 import { submitRun } from '../../shared/runs/submit-run';
+import { stopAzurite } from '../../shared/datastore/azurite/azurite';
 import { ConflictError } from '../../shared/errors';
 import { isTerminal } from '../../shared/store/records';
 import { resolveWorkspace } from '../../shared/workspace/workspace';
@@ -42,6 +43,7 @@ describe('local host', () => {
         await store.close();
       }
     } finally {
+      await stopAzurite(resolveWorkspace(join(dir, '.tributary')));
       await rm(dir, { recursive: true, force: true });
     }
   });
@@ -61,6 +63,7 @@ describe('local host', () => {
       const again = await startLocalHost({ workspace, port: 0, auth: { mode: 'apiKey' }, log: new CapturedLog() });
       await again.close();
     } finally {
+      await stopAzurite(resolveWorkspace(join(dir, '.tributary')));
       await rm(dir, { recursive: true, force: true });
     }
   });
