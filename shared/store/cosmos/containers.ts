@@ -12,7 +12,7 @@
  * orchestration, and are keyset-paged through a composite index so each page is bounded.
  * Infra provisioning the account must create the same containers (data-plane RBAC cannot).
  */
-import type { ContainerDefinition, Database } from '@azure/cosmos';
+import type { ContainerDefinition } from '@azure/cosmos';
 
 const NEWEST_FIRST = [
   { path: '/createdAt', order: 'descending' as const },
@@ -24,7 +24,3 @@ export const CONTAINERS = {
   reuse: { id: 'reuse', partitionKey: { paths: ['/key'] }, indexingPolicy: { compositeIndexes: [NEWEST_FIRST] } },
   experiments: { id: 'experiments', partitionKey: { paths: ['/name'] } },
 } satisfies Record<string, ContainerDefinition>;
-
-export async function createContainers(database: Database): Promise<void> {
-  for (const definition of Object.values(CONTAINERS)) await database.containers.createIfNotExists(definition);
-}

@@ -26,3 +26,12 @@ export function asStoreError(err: unknown, operation: string): unknown {
   }
   return err;
 }
+
+/** Runs one store operation, turning throttling and outages into TransientError. */
+export async function withStoreErrors<T>(operation: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw asStoreError(err, operation);
+  }
+}

@@ -1,30 +1,19 @@
-import type { Agent } from 'node:https';
-import { CosmosClient, type Container, type SqlParameter } from '@azure/cosmos';
-import type { TokenCredential } from '@azure/identity';
+import type { Container, CosmosClient, SqlParameter } from '@azure/cosmos';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import type { ExperimentRecord, MetricRecord, ReuseRecord, RunRecord, StepRunRecord } from '../records';
 import type { NewRun, NewStepRun, Page, RunFilter, RunStore } from '../run-store';
 import { decodeRunKey, encodeRunKey, pageSize } from '../sqlite/paging';
-import { CONTAINERS, createContainers } from './containers';
-import { CONFLICT, NOT_FOUND, PRECONDITION_FAILED, asStoreError, statusOf } from './cosmos-errors';
+import { CONTAINERS } from './containers';
+import { connectCosmos, type CosmosConnectionOptions } from './cosmos-client';
+import { CONFLICT, PRECONDITION_FAILED, statusOf, withStoreErrors } from './cosmos-errors';
+import { readItem, readWithEtag, replaceIfMatch } from './cosmos-items';
 import {
   docToExperiment, docToMetric, docToReuse, docToRun, docToStep, metricToDoc, reuseDocId, reuseToDoc, runToDoc, stepDocId, stepToDoc,
   type ExperimentDoc, type MetricDoc, type ReuseDoc, type RunDoc, type StepDoc,
 } from './documents';
 import { ExperimentCounts } from './experiment-counts';
 
-export interface CosmosRunStoreOptions {
-  endpoint: string;
-  database: string;
-  /** A key only for the emulator and tests; in Azure a credential (DefaultAzureCredential). */
-  auth: { key: string } | { credential: TokenCredential };
-  /** Create the database and containers when missing (needs key auth). */
-  createContainers?: boolean;
-  /** Tests only: an agent that accepts the emulator's self-signed certificate. */
-  agent?: Agent;
-  /** Throttled (429) requests are retried by the client, honoring the server's delay, up to these limits. */
-  throttling?: { maxRetries: number; maxWaitSeconds: number };
-}
+export type CosmosRunStoreOptions = CosmosConnectionOptions;
 
 /** Fields a patch may change but not clear. */
 const REQUIRED_RUN_FIELDS = ['experiment', 'pipelineName', 'status', 'definition', 'parameters', 'options', 'createdAt'] as const;
@@ -49,24 +38,12 @@ export class CosmosRunStore implements RunStore {
   }
 
   static async connect(options: CosmosRunStoreOptions): Promise<CosmosRunStore> {
-    const client = new CosmosClient({
-      endpoint: options.endpoint,
-      ...('key' in options.auth ? { key: options.auth.key } : { aadCredentials: options.auth.credential }),
-      ...(options.agent ? { agent: options.agent } : {}),
-      connectionPolicy: {
-        retryOptions: { maxRetryAttemptCount: options.throttling?.maxRetries ?? 9, maxWaitTimeInSeconds: options.throttling?.maxWaitSeconds ?? 30 },
-      },
-    });
-    if (options.createContainers) {
-      await client.databases.createIfNotExists({ id: options.database });
-      await createContainers(client.database(options.database));
-    }
-    const db = client.database(options.database);
+    const { client, database: db } = await connectCosmos(options, Object.values(CONTAINERS));
     return new CosmosRunStore(client, db.container(CONTAINERS.runs.id), db.container(CONTAINERS.reuse.id), db.container(CONTAINERS.experiments.id));
   }
 
   createRun(run: NewRun): Promise<RunRecord> {
-    return this.op(`createRun ${run.id}`, async () => {
+    return withStoreErrors(`createRun ${run.id}`, async () => {
       let created: RunDoc | undefined;
       try {
         created = (await this.runs.items.create(runToDoc({ ...run, version: 1 }))).resource;
@@ -80,14 +57,14 @@ export class CosmosRunStore implements RunStore {
   }
 
   getRun(id: string): Promise<RunRecord | undefined> {
-    return this.op(`getRun ${id}`, async () => {
-      const doc = await this.read<RunDoc>(this.runs, id, id);
+    return withStoreErrors(`getRun ${id}`, async () => {
+      const doc = await readItem<RunDoc>(this.runs, id, id);
       return doc?.type === 'run' ? docToRun(doc) : undefined;
     });
   }
 
   listRuns(filter: RunFilter = {}): Promise<Page<RunRecord>> {
-    return this.op('listRuns', async () => {
+    return withStoreErrors('listRuns', async () => {
       const limit = pageSize(filter.limit);
       const after = filter.continuationToken === undefined ? undefined : decodeRunKey(filter.continuationToken);
       const where = ["c.type = 'run'"];
@@ -115,8 +92,8 @@ export class CosmosRunStore implements RunStore {
   }
 
   updateRun(id: string, expectedVersion: number, patch: Partial<Omit<RunRecord, 'id' | 'version'>>): Promise<RunRecord> {
-    return this.op(`updateRun ${id}`, async () => {
-      const found = await this.readWithEtag<RunDoc>(this.runs, id, id);
+    return withStoreErrors(`updateRun ${id}`, async () => {
+      const found = await readWithEtag<RunDoc>(this.runs, id, id);
       if (!found || found.doc.type !== 'run') throw new NotFoundError(`run ${id} not found`, id);
       const current = docToRun(found.doc);
       if (current.version !== expectedVersion) throw runConflict(id, expectedVersion, current.version);
@@ -128,7 +105,7 @@ export class CosmosRunStore implements RunStore {
         if (key in changes && changes[key] === undefined) throw new ValidationError(`updateRun: ${key} of run ${id} cannot be cleared`, key);
       }
       const next: RunRecord = { ...current, ...changes, id, version: current.version + 1 };
-      const saved = await this.replaceIfMatch<RunDoc>(this.runs, id, id, runToDoc(next), found.etag, async () =>
+      const saved = await replaceIfMatch<RunDoc>(this.runs, id, id, runToDoc(next), found.etag, async () =>
         runConflict(id, expectedVersion, (await this.getRun(id))?.version),
       );
       if (next.experiment !== current.experiment) {
@@ -141,7 +118,7 @@ export class CosmosRunStore implements RunStore {
 
   putStepRun(step: NewStepRun, expectedVersion?: number): Promise<StepRunRecord> {
     const name = `step run ${step.runId}/${step.step}`;
-    return this.op(`putStepRun ${step.runId}/${step.step}`, async () => {
+    return withStoreErrors(`putStepRun ${step.runId}/${step.step}`, async () => {
       const record: StepRunRecord = { ...step, version: (expectedVersion ?? 0) + 1 };
       if (expectedVersion === undefined) {
         try {
@@ -153,12 +130,12 @@ export class CosmosRunStore implements RunStore {
         }
       }
       const id = stepDocId(step.step);
-      const found = await this.readWithEtag<StepDoc>(this.runs, id, step.runId);
+      const found = await readWithEtag<StepDoc>(this.runs, id, step.runId);
       if (!found) throw new NotFoundError(`${name} not found (expected version ${expectedVersion})`, name);
       const conflict = (stored: number | undefined): ConflictError =>
         new ConflictError(`${name} was updated concurrently: expected version ${expectedVersion} but the stored version is ${stored} (re-read the step run and retry)`, name);
       if (found.doc.version !== expectedVersion) throw conflict(found.doc.version);
-      const saved = await this.replaceIfMatch<StepDoc>(this.runs, id, step.runId, stepToDoc(record), found.etag, async () =>
+      const saved = await replaceIfMatch<StepDoc>(this.runs, id, step.runId, stepToDoc(record), found.etag, async () =>
         conflict((await this.getStepRun(step.runId, step.step))?.version),
       );
       return docToStep(saved);
@@ -166,14 +143,14 @@ export class CosmosRunStore implements RunStore {
   }
 
   getStepRun(runId: string, step: string): Promise<StepRunRecord | undefined> {
-    return this.op(`getStepRun ${runId}/${step}`, async () => {
-      const doc = await this.read<StepDoc>(this.runs, stepDocId(step), runId);
+    return withStoreErrors(`getStepRun ${runId}/${step}`, async () => {
+      const doc = await readItem<StepDoc>(this.runs, stepDocId(step), runId);
       return doc ? docToStep(doc) : undefined;
     });
   }
 
   listStepRuns(runId: string): Promise<StepRunRecord[]> {
-    return this.op(`listStepRuns ${runId}`, async () => {
+    return withStoreErrors(`listStepRuns ${runId}`, async () => {
       const query = { query: "SELECT * FROM c WHERE c.runId = @runId AND c.type = 'step'", parameters: [{ name: '@runId', value: runId }] };
       const { resources } = await this.runs.items.query<StepDoc>(query, { partitionKey: runId }).fetchAll();
       return resources.map(docToStep);
@@ -181,12 +158,12 @@ export class CosmosRunStore implements RunStore {
   }
 
   addMetrics(metrics: MetricRecord[]): Promise<void> {
-    return this.op('addMetrics', () => inParallel(metrics, async (m) => void (await this.runs.items.create(metricToDoc(m)))));
+    return withStoreErrors('addMetrics', () => inParallel(metrics, async (m) => void (await this.runs.items.create(metricToDoc(m)))));
   }
 
   /** Metrics in the order they were added. */
   listMetrics(runId: string, step?: string): Promise<MetricRecord[]> {
-    return this.op(`listMetrics ${runId}`, async () => {
+    return withStoreErrors(`listMetrics ${runId}`, async () => {
       const parameters: SqlParameter[] = [{ name: '@runId', value: runId }];
       let query = "SELECT * FROM c WHERE c.runId = @runId AND c.type = 'metric'";
       if (step !== undefined) {
@@ -200,21 +177,21 @@ export class CosmosRunStore implements RunStore {
 
   /** Experiments by name; `createdAt` is that of the experiment's earliest run. */
   listExperiments(): Promise<ExperimentRecord[]> {
-    return this.op('listExperiments', async () => {
+    return withStoreErrors('listExperiments', async () => {
       const { resources } = await this.experiments.items.query<ExperimentDoc>('SELECT * FROM c').fetchAll();
       return resources.map(docToExperiment).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     });
   }
 
   getReuse(key: string): Promise<ReuseRecord | undefined> {
-    return this.op('getReuse', async () => {
-      const doc = await this.read<ReuseDoc>(this.reuse, reuseDocId(key), key);
+    return withStoreErrors('getReuse', async () => {
+      const doc = await readItem<ReuseDoc>(this.reuse, reuseDocId(key), key);
       return doc ? docToReuse(doc) : undefined;
     });
   }
 
   putReuseIfAbsent(record: ReuseRecord): Promise<ReuseRecord> {
-    return this.op('putReuseIfAbsent', async () => {
+    return withStoreErrors('putReuseIfAbsent', async () => {
       for (;;) {
         try {
           return docToReuse((await this.reuse.items.create(reuseToDoc(record))).resource!);
@@ -228,10 +205,10 @@ export class CosmosRunStore implements RunStore {
   }
 
   replaceReuse(record: ReuseRecord, staleRunId: string): Promise<void> {
-    return this.op('replaceReuse', async () => {
+    return withStoreErrors('replaceReuse', async () => {
       const doc = reuseToDoc(record);
       for (;;) {
-        const found = await this.readWithEtag<ReuseDoc>(this.reuse, doc.id, record.key);
+        const found = await readWithEtag<ReuseDoc>(this.reuse, doc.id, record.key);
         if (!found || found.doc.runId !== staleRunId) return;
         try {
           await this.reuse.item(doc.id, record.key).replace(doc, { accessCondition: { type: 'IfMatch', condition: found.etag } });
@@ -244,7 +221,7 @@ export class CosmosRunStore implements RunStore {
   }
 
   listReuseForStep(pipelineName: string, step: string, limit: number): Promise<ReuseRecord[]> {
-    return this.op('listReuseForStep', async () => {
+    return withStoreErrors('listReuseForStep', async () => {
       const query = `SELECT TOP ${pageSize(limit)} * FROM c WHERE c.pipelineName = @pipelineName AND c.step = @step ORDER BY c.createdAt DESC, c.id DESC`;
       const parameters = [{ name: '@pipelineName', value: pipelineName }, { name: '@step', value: step }];
       const { resources } = await this.reuse.items.query<ReuseDoc>({ query, parameters }).fetchAll();
@@ -254,39 +231,6 @@ export class CosmosRunStore implements RunStore {
 
   async close(): Promise<void> {
     this.client.dispose();
-  }
-
-  /** Runs one store operation, turning throttling and outages into TransientError. */
-  private async op<T>(operation: string, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (err) {
-      throw asStoreError(err, operation);
-    }
-  }
-
-  private async read<T extends object>(container: Container, id: string, partitionKey: string): Promise<T | undefined> {
-    return (await this.readWithEtag<T>(container, id, partitionKey))?.doc;
-  }
-
-  private async readWithEtag<T extends object>(container: Container, id: string, partitionKey: string): Promise<{ doc: T; etag: string } | undefined> {
-    try {
-      const { resource, etag } = await container.item(id, partitionKey).read<T>();
-      return resource ? { doc: resource, etag } : undefined;
-    } catch (err) {
-      if (statusOf(err) === NOT_FOUND) return undefined;
-      throw err;
-    }
-  }
-
-  /** Replaces a document only if it still has `etag`; otherwise throws what `lost()` builds. */
-  private async replaceIfMatch<T extends object>(container: Container, id: string, partitionKey: string, doc: T, etag: string, lost: () => Promise<Error>): Promise<T> {
-    try {
-      return (await container.item(id, partitionKey).replace<T>(doc, { accessCondition: { type: 'IfMatch', condition: etag } })).resource!;
-    } catch (err) {
-      if (statusOf(err) === PRECONDITION_FAILED) throw await lost();
-      throw err;
-    }
   }
 }
 

@@ -4,12 +4,11 @@
  * this mapping added, so a record round-trips exactly (an absent optional field stays absent).
  */
 import { randomUUID } from 'node:crypto';
-import { ValidationError } from '../../errors';
 import type { ExperimentRecord, MetricRecord, ReuseRecord, RunRecord, StepRunRecord } from '../records';
+import { cosmosId, stripSystem, type CosmosSystem } from './cosmos-items';
 
 export type DocType = 'run' | 'step' | 'metric';
 
-type CosmosSystem = { _rid?: string; _self?: string; _etag?: string; _attachments?: string; _ts?: number };
 export type RunDoc = RunRecord & { runId: string; type: 'run' } & CosmosSystem;
 export type StepDoc = StepRunRecord & { id: string; type: 'step' } & CosmosSystem;
 export type MetricDoc = MetricRecord & { id: string; type: 'metric'; seq: number } & CosmosSystem;
@@ -18,11 +17,6 @@ export type ExperimentDoc = ExperimentRecord & { id: string } & CosmosSystem;
 
 /** Step run documents live next to their run: `step~<name>` never collides with a run id. */
 export const stepDocId = (step: string): string => `step~${step}`;
-
-function stripSystem<T extends CosmosSystem>(doc: T): Omit<T, keyof CosmosSystem> {
-  const { _rid, _self, _etag, _attachments, _ts, ...rest } = doc;
-  return rest;
-}
 
 export function runToDoc(run: RunRecord): RunDoc {
   return { ...run, runId: run.id, type: 'run' };
@@ -53,10 +47,9 @@ export function docToMetric(doc: MetricDoc): MetricRecord {
   return record;
 }
 
-/** Cosmos ids cannot hold / \ ? #; reuse keys are hashes (`sha256:…`), checked rather than trusted. */
+/** Reuse keys are hashes (`sha256:…`), checked rather than trusted. */
 export function reuseDocId(key: string): string {
-  if (!/^[^/\\?#]{1,255}$/.test(key)) throw new ValidationError(`reuse key ${JSON.stringify(key)} cannot be stored (no / \\ ? #, at most 255 characters)`, 'key');
-  return key;
+  return cosmosId(key, 'reuse key', 'key');
 }
 
 export function reuseToDoc(record: ReuseRecord): ReuseDoc {
