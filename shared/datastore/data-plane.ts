@@ -40,8 +40,11 @@ export interface DataPlane {
   resolveUpstreamOutput(record: OutputRecord, ctx: StepDataContext): Promise<string>;
   /** Persists an attempt's output folders (name → local folder); returns their records. */
   persistOutputs(ctx: StepDataContext, outputs: Record<string, string>): Promise<Record<string, OutputRecord>>;
-  /** True when every recorded output can still be read (checked before reuse). */
-  outputsExist(outputs: Record<string, OutputRecord>): Promise<boolean>;
+  /**
+   * True when every recorded output can still be read (checked before reuse). `forRunId` names the
+   * run deciding: a plane may answer its many checks from one look at the datastore.
+   */
+  outputsExist(outputs: Record<string, OutputRecord>, forRunId?: string): Promise<boolean>;
   /**
    * Content identity of a datastore or local-path input without materialising it (reuse keys).
    * Missing → ValidationError naming it. A plane without this method cannot reuse steps that

@@ -67,7 +67,7 @@ export function createStepReuse(deps: StepReuseDeps): StepReuse {
       else if ('problem' in found) reason = { why: 'no-key', problem: found.problem };
       else {
         const result = await findResult(store, await lookupKeys(found.material, def, snapshots));
-        if (result && (await data.outputsExist(result.outputs))) return { reuse: result };
+        if (result && (await data.outputsExist(result.outputs, run.id))) return { reuse: result };
         reason = result ? { why: 'outputs-missing', staleRunId: result.runId } : { why: 'no-match' };
       }
       await saveExplain(run, def, { kind: 'step-explain', reason, ...('material' in found ? { material: found.material } : {}) });

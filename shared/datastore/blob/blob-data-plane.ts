@@ -21,6 +21,7 @@ import { fingerprintLocalTree } from '../local-folder-data-plane';
 import { uploadAttemptArtifacts } from './artifacts';
 import { BlobCache } from './blob-cache';
 import { commitUpload } from './commit-upload';
+import { CommittedListing } from './committed-listing';
 import { fetchCommitted, fetchReference, fingerprintReference } from './datastore-inputs';
 import { Datastore } from './datastore';
 import { DEFAULT_DATASTORE } from './datastore-registry';
@@ -39,6 +40,7 @@ export interface BlobDataPlaneOptions {
 export class BlobDataPlane implements DataPlane {
   private readonly datastores = new Map<string, Promise<Datastore>>();
   private readonly pending = new PendingWork();
+  private readonly committed = new CommittedListing();
   private readonly cache: BlobCache;
   private readonly background: boolean;
 
@@ -99,7 +101,7 @@ export class BlobDataPlane implements DataPlane {
     return Object.fromEntries(entries);
   }
 
-  async outputsExist(outputs: Record<string, OutputRecord>): Promise<boolean> {
+  async outputsExist(outputs: Record<string, OutputRecord>, forRunId?: string): Promise<boolean> {
     for (const record of Object.values(outputs)) {
       if (!isDatastoreUri(record.uri)) {
         if (!existsSync(record.uri)) return false;
@@ -108,7 +110,10 @@ export class BlobDataPlane implements DataPlane {
       await this.pending.idle(record.uri);
       const location = parseDatastoreUri(record.uri, 'output');
       const ds = await this.datastore(location.datastore, 'output');
-      if ('problem' in (await checkCommitted(ds.container, location.path, record.fingerprint))) return false;
+      const owner = parseOutputPath(location.path);
+      const quick = owner ? await this.committed.check(ds.container, owner.runId, location.path, record.fingerprint, forRunId) : 'unknown';
+      if (quick === 'missing') return false;
+      if (quick === 'unknown' && 'problem' in (await checkCommitted(ds.container, location.path, record.fingerprint))) return false;
     }
     return true;
   }
@@ -124,6 +129,7 @@ export class BlobDataPlane implements DataPlane {
    * process did not. Throws naming everything that could not be made durable.
    */
   async flush(runId: string, outputs: readonly OutputRecord[] = []): Promise<void> {
+    this.committed.forget(runId);
     const failures = (await this.pending.settle(runId)).map((f) => ({ what: f.key, error: f.error }));
     for (const record of outputs) {
       if (!isDatastoreUri(record.uri) || failures.some((f) => f.what === record.uri)) continue;

@@ -8,6 +8,7 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { TributaryError } from '../../errors';
 import { mapLimit } from './concurrency';
 import { stillSame, type HashedFile } from './hashed-tree';
+import { manifestMetadata } from './committed-listing';
 import { buildManifest, manifestBlob, MANIFEST_NAME, type Manifest } from './manifest';
 import { storageError } from './storage-errors';
 
@@ -58,6 +59,7 @@ export async function commitUpload(container: ContainerClient, prefix: string, e
     await container.getBlockBlobClient(manifestBlob(prefix)).upload(body, Buffer.byteLength(body), {
       abortSignal: options.signal,
       blobHTTPHeaders: { blobContentType: 'application/json' },
+      metadata: manifestMetadata(manifest),
     });
   } catch (err) {
     throw storageError(err, `writing ${manifestBlob(prefix)}`);

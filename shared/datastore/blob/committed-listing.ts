@@ -1,0 +1,92 @@
+/**
+ * Cheap "is this output still committed?" checks for reuse decisions: one listing of a run's
+ * `azureml/<runId>/` folder answers for every output of that run. Each manifest carries its
+ * fingerprint, file count and byte total as blob metadata (written with it, last), so the listing
+ * alone shows whether the manifest is there, names the recorded content, and whether every file it
+ * covers is still present with the right total size. A listing is kept only for the run that is
+ * deciding (until its flush), so a long-lived process never answers from an old look.
+ */
+import type { ContainerClient } from '@azure/storage-blob';
+import { MANIFEST_NAME, type Manifest } from './manifest';
+import { storageError } from './storage-errors';
+
+/** Metadata keys on a manifest blob (Azure metadata names are case-insensitive identifiers). */
+export function manifestMetadata(manifest: Manifest): Record<string, string> {
+  const bytes = manifest.files.reduce((sum, f) => sum + f.size, 0);
+  return { fingerprint: manifest.fingerprint, files: String(manifest.files.length), bytes: String(bytes) };
+}
+
+interface PrefixTotals {
+  manifest?: Record<string, string>;
+  files: number;
+  bytes: number;
+}
+
+const MAX_SCOPES = 16;
+
+export type CommittedAnswer = 'committed' | 'missing' | 'unknown';
+
+export class CommittedListing {
+  /** Deciding run → (container/source run → listing). */
+  private readonly scopes = new Map<string, Map<string, Promise<Map<string, PrefixTotals>>>>();
+
+  /**
+   * `unknown` when the manifest has no metadata (written by an older version): check it in full.
+   * Without `scope` the datastore is listed afresh.
+   */
+  async check(container: ContainerClient, runId: string, prefix: string, fingerprint?: string, scope?: string): Promise<CommittedAnswer> {
+    const totals = (await this.listRun(container, runId, scope)).get(prefix);
+    if (!totals?.manifest) return 'missing';
+    const { fingerprint: recorded, files, bytes } = totals.manifest;
+    if (recorded === undefined || files === undefined || bytes === undefined) return 'unknown';
+    if (fingerprint && recorded !== fingerprint) return 'missing';
+    return totals.files === Number(files) && totals.bytes === Number(bytes) ? 'committed' : 'missing';
+  }
+
+  /** Drops the listings kept for a deciding run. */
+  forget(scope: string): void {
+    this.scopes.delete(scope);
+  }
+
+  private listRun(container: ContainerClient, runId: string, scope: string | undefined): Promise<Map<string, PrefixTotals>> {
+    const runPrefix = `azureml/${runId}/`;
+    if (scope === undefined) return listOutputs(container, runPrefix);
+    let listings = this.scopes.get(scope);
+    if (!listings) {
+      listings = new Map();
+      this.scopes.set(scope, listings);
+      // A run finished by another process never flushes here: keep only the most recent scopes.
+      if (this.scopes.size > MAX_SCOPES) this.scopes.delete(this.scopes.keys().next().value!);
+    }
+    const key = `${container.containerName}/${runId}`;
+    let listing = listings.get(key);
+    if (!listing) {
+      listing = listOutputs(container, runPrefix);
+      listings.set(key, listing);
+      listing.catch(() => listings.delete(key));
+    }
+    return listing;
+  }
+}
+
+/** Output prefix (`azureml/<run>/<step>/outputs/<name>`) → its manifest metadata and file totals. */
+async function listOutputs(container: ContainerClient, runPrefix: string): Promise<Map<string, PrefixTotals>> {
+  const totals = new Map<string, PrefixTotals>();
+  try {
+    for await (const item of container.listBlobsFlat({ prefix: runPrefix, includeMetadata: true })) {
+      const match = /^(azureml\/[^/]+\/[^/]+\/outputs\/[^/]+)\/(.+)$/.exec(item.name);
+      if (!match) continue;
+      const [, prefix, rel] = match as unknown as [string, string, string];
+      const entry = totals.get(prefix) ?? { files: 0, bytes: 0 };
+      if (rel === MANIFEST_NAME) entry.manifest = item.metadata ?? {};
+      else {
+        entry.files++;
+        entry.bytes += item.properties.contentLength ?? 0;
+      }
+      totals.set(prefix, entry);
+    }
+  } catch (err) {
+    throw storageError(err, `listing ${runPrefix}`);
+  }
+  return totals;
+}
