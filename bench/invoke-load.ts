@@ -17,7 +17,7 @@ import { createInterface } from 'node:readline';
 import { readKeyFile } from '../shared/api/auth/api-key';
 import { ApiClient } from '../shared/api/client';
 import { stopAzurite } from '../shared/datastore/azurite/azurite';
-import { openStore } from '../shared/local/local-services';
+import { openStore } from '../shared/local/open-store';
 import { DEFINITION_SCHEMA_VERSION, type PipelineDefinition } from '../shared/model/definition';
 import type { RunStatus } from '../shared/store/records';
 import { resolveWorkspace } from '../shared/workspace/workspace';

@@ -1,4 +1,4 @@
-import { openStore } from '../shared/local/local-services';
+import { openStore } from '../shared/local/open-store';
 import type { RunStore } from '../shared/store/run-store';
 import { resolveWorkspace, type Workspace } from '../shared/workspace/workspace';
 

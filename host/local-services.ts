@@ -13,7 +13,7 @@ import { publishDbPath } from '../shared/publish/sqlite/publish-db';
 import { SqlitePublishStore } from '../shared/publish/sqlite/sqlite-publish-store';
 import { localSnapshotStores } from '../shared/snapshot/local-snapshots';
 import { snapshotPipelineSources } from '../shared/snapshot/snapshot-work-dir';
-import { openStore } from '../shared/local/local-services';
+import { openStore } from '../shared/local/open-store';
 import type { Workspace } from '../shared/workspace/workspace';
 import { RunDispatcher, type RunDispatcherOptions } from './run-dispatcher';
 import { stderrLog } from './server-log';

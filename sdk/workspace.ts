@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { openStore } from '../shared/local/local-services';
+import { openStore } from '../shared/local/open-store';
 import type { RunStore } from '../shared/store/run-store';
 import { resolveWorkspace, type Workspace as WorkspaceFolder } from '../shared/workspace/workspace';
 import { Datastore } from './data';

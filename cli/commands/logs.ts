@@ -20,7 +20,16 @@ export async function logsCommand(args: string[]): Promise<number> {
       throw new NotFoundError(`run "${runId}" has no step "${step}" (steps: ${Object.keys(run.definition.steps).join(', ')})`, 'step');
     }
     const record = await ctx.store.getStepRun(runId, step);
-    const attempt = values.attempt ? Number(values.attempt) : (record?.attempt ?? 1);
+    if (record?.reused && record.reusedFrom) {
+      // A reused step never ran here: its logs are those of the run whose outputs it took.
+      ctx.err.write(`step "${step}" was reused from run ${record.reusedFrom.runId}; showing that run's logs\n`);
+      return logsCommand([record.reusedFrom.runId, record.reusedFrom.step, ...args.slice(2)]);
+    }
+    if (record && record.attempt === 0) {
+      ctx.err.write(`step "${step}" never started${record.statusReason ? `: ${record.statusReason}` : ''}\n`);
+      return 0;
+    }
+    const attempt = values.attempt ? Number(values.attempt) : (record?.attempt || 1);
     if (!Number.isSafeInteger(attempt) || attempt < 1) throw new ValidationError(`--attempt ${values.attempt}: expected a whole number ≥ 1`, '--attempt');
     const paths = attemptPaths(ctx.workspace, runId, step, attempt);
     const streams = [new Tail(paths.stdout, ctx.out), new Tail(paths.stderr, ctx.err)];

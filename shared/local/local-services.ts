@@ -14,9 +14,9 @@ import { LocalFolderDataPlane } from '../datastore/local-folder-data-plane';
 import type { Activities } from '../orchestration/activity-types';
 import { localSnapshotStores } from '../snapshot/local-snapshots';
 import { SnapshotWorkDir } from '../snapshot/snapshot-work-dir';
-import { SqliteRunStore } from '../store/sqlite/sqlite-run-store';
 import type { RunStore } from '../store/run-store';
-import { ensureWorkspace, type Workspace } from '../workspace/workspace';
+import type { Workspace } from '../workspace/workspace';
+import { openStore } from './open-store';
 import { LocalComputeResolver } from './local-computes';
 
 export interface LocalServices {
@@ -29,11 +29,6 @@ export interface LocalServices {
 
 /** Folder of the Python step helper shipped with Tributary (`python/tributary_step.py`). */
 export const PYTHON_HELPER_DIR = path.resolve(__dirname, '..', '..', '..', 'python');
-
-export function openStore(workspace: Workspace): RunStore {
-  ensureWorkspace(workspace);
-  return SqliteRunStore.open(workspace.historyDb);
-}
 
 export function openLocalServices(
   workspace: Workspace,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startLocalHost } from '../../host/local-host';
-import { openStore } from '../../shared/local/local-services';
+import { openStore } from '../../shared/local/open-store';
 import { submitRun } from '../../shared/runs/submit-run';
 import { stopAzurite } from '../../shared/datastore/azurite/azurite';
 import { ConflictError } from '../../shared/errors';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BlobDataPlane } from '../../shared/datastore/blob/blob-data-plane';
 import { Datastore } from '../../shared/datastore/blob/datastore';
-import { openStore } from '../../shared/local/local-services';
+import { openStore } from '../../shared/local/open-store';
 import { attemptPaths, outputFolder } from '../../shared/workspace/workspace';
 import { minimalRun, newStepRun } from '../store/run-store-contract';
 import { startTestAzurite, type TestAzurite } from '../support/azurite';
