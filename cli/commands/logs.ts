@@ -23,7 +23,8 @@ export async function logsCommand(args: string[]): Promise<number> {
     if (record?.reused && record.reusedFrom) {
       // A reused step never ran here: its logs are those of the run whose outputs it took.
       ctx.err.write(`step "${step}" was reused from run ${record.reusedFrom.runId}; showing that run's logs\n`);
-      return logsCommand([record.reusedFrom.runId, record.reusedFrom.step, ...args.slice(2)]);
+      const passOn = [...(values.workspace ? ['--workspace', values.workspace] : []), ...(values.attempt ? ['--attempt', values.attempt] : [])];
+      return logsCommand([record.reusedFrom.runId, record.reusedFrom.step, ...passOn]);
     }
     if (record && record.attempt === 0) {
       ctx.err.write(`step "${step}" never started${record.statusReason ? `: ${record.statusReason}` : ''}\n`);
