@@ -1,25 +1,43 @@
 /**
  * The Function App's services, built once per instance from its app settings: the Cosmos DB run
- * store, the configured compute targets and the activities bound to them.
+ * and publish stores, the default datastore (step data, attempt logs, snapshots), the configured
+ * compute targets and the activities bound to them.
  */
+import type { Agent } from 'node:https';
 import path from 'node:path';
 import { DefaultAzureCredential } from '@azure/identity';
 import { createActivities } from '../../shared/activities/create-activities';
-import { CopyWorkDir } from '../../shared/activities/work-dir';
+import { BlobStepLogs } from '../../shared/api/logs/blob-step-logs';
+import type { StepLogSource } from '../../shared/api/logs/step-log-source';
 import type { ComputeTarget } from '../../shared/compute/compute-target';
 import { LocalComputePool } from '../../shared/compute/local/local-compute-pool';
-import { LocalFolderDataPlane } from '../../shared/datastore/local-folder-data-plane';
+import { BlobContentStore } from '../../shared/datastore/blob/blob-content-store';
+import { BlobDataPlane } from '../../shared/datastore/blob/blob-data-plane';
 import type { Activities } from '../../shared/orchestration/activity-types';
+import { CosmosPublishStore } from '../../shared/publish/cosmos/cosmos-publish-store';
+import type { PublishStore } from '../../shared/publish/publish-store';
+import { SnapshotWorkDir } from '../../shared/snapshot/snapshot-work-dir';
+import type { CosmosConnectionOptions } from '../../shared/store/cosmos/cosmos-client';
 import { CosmosRunStore } from '../../shared/store/cosmos/cosmos-run-store';
 import type { RunStore } from '../../shared/store/run-store';
 import { ensureWorkspace, resolveWorkspace } from '../../shared/workspace/workspace';
+import { openAppDatastore } from './app-datastore';
 import { ComputeRegistry } from './compute-registry';
 import { readSettings, type AzureSettings } from './settings';
 
 export interface AzureServices {
   store: RunStore;
+  publish: PublishStore;
   computes: ComputeRegistry;
   activities: Activities;
+  stepLogs: StepLogSource;
+  /** Tests: disposes the clients and stops local compute (instances in Azure never close them). */
+  close(): Promise<void>;
+}
+
+/** Tests only: an agent that accepts the Cosmos test server's self-signed certificate. */
+export interface AzureServicesTesting {
+  cosmosAgent?: Agent;
 }
 
 /** Folder of the Python step helper shipped with the app (`python/`, next to `dist/`). */
@@ -36,24 +54,51 @@ export function azureServices(): Promise<AzureServices> {
   return services;
 }
 
-export async function createAzureServices(settings: AzureSettings): Promise<AzureServices> {
-  const store = await CosmosRunStore.connect({
+export async function createAzureServices(settings: AzureSettings, testing: AzureServicesTesting = {}): Promise<AzureServices> {
+  const cosmos: CosmosConnectionOptions = {
     endpoint: settings.COSMOS_ENDPOINT,
     database: settings.COSMOS_DATABASE,
     auth: settings.COSMOS_KEY ? { key: settings.COSMOS_KEY } : { credential: new DefaultAzureCredential() },
     createContainers: settings.COSMOS_CREATE_CONTAINERS,
-  });
-  const targets = new Map<string, ComputeTarget>();
-  if (settings.TRIBUTARY_LOCAL_COMPUTE) targets.set('local', new LocalComputePool().get('local'));
-  const computes = new ComputeRegistry(targets);
-  // Until the blob data plane is wired here, step data stays in the instance's scratch folder.
-  const activities = createActivities({
-    store,
-    computes,
-    data: new LocalFolderDataPlane(),
-    workspace: ensureWorkspace(resolveWorkspace(settings.TRIBUTARY_WORKSPACE)),
-    workDirs: new CopyWorkDir(),
-    pythonHelperDir: PYTHON_HELPER_DIR,
-  });
-  return { store, computes, activities };
+    ...(testing.cosmosAgent ? { agent: testing.cosmosAgent } : {}),
+  };
+  const store = await CosmosRunStore.connect(cosmos);
+  let publish: PublishStore | undefined;
+  try {
+    publish = await CosmosPublishStore.connect(cosmos);
+    const workspace = ensureWorkspace(resolveWorkspace(settings.TRIBUTARY_WORKSPACE));
+    const datastore = await openAppDatastore(workspace, settings);
+    const targets = new Map<string, ComputeTarget>();
+    const pool = settings.TRIBUTARY_LOCAL_COMPUTE ? new LocalComputePool() : undefined;
+    if (pool) targets.set('local', pool.get('local'));
+    const computes = new ComputeRegistry(targets);
+    const activities = createActivities({
+      store,
+      computes,
+      // Activities are short and instances come and go: everything is on the datastore before an activity returns.
+      data: new BlobDataPlane(workspace, { background: false }),
+      workspace,
+      // Attempts start in the snapshot recorded with the run (its published pipeline's), from the datastore.
+      workDirs: new SnapshotWorkDir({
+        store: BlobContentStore.forDatastore(datastore),
+        snapshotIdOf: async ({ runId, step }) => (await store.getRun(runId))?.options.snapshots?.[step],
+      }),
+      pythonHelperDir: PYTHON_HELPER_DIR,
+    });
+    const stores = [store, publish];
+    return {
+      store,
+      publish,
+      computes,
+      activities,
+      stepLogs: new BlobStepLogs(datastore.container),
+      async close() {
+        await pool?.close();
+        await Promise.all(stores.map((s) => s.close()));
+      },
+    };
+  } catch (err) {
+    await Promise.all([store.close(), publish?.close()]);
+    throw err;
+  }
 }

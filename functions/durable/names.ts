@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
 
 export const RUN_ORCHESTRATION = 'runOrchestration';
 export const STEP_ORCHESTRATION = 'stepOrchestration';
+/** The timer that starts runs left without an orchestration (`unstarted-runs.ts`). */
+export const RESTART_SWEEP = 'restartSweep';
 /** The one external event a run orchestration waits for (payload: RunEvent). */
 export const RUN_EVENT = 'RunEvent';
 

@@ -1,6 +1,8 @@
 /**
- * The app settings the Function App's code reads (the host reads AzureWebJobsStorage and
- * FUNCTIONS_WORKER_RUNTIME itself). `local.settings.example.json` lists the same names.
+ * The app settings the Function App's code reads (besides the HTTP API's TRIBUTARY_AUTH and
+ * TRIBUTARY_ENTRA_*, read by `shared/api/auth/auth-settings.ts`; the host reads
+ * FUNCTIONS_WORKER_RUNTIME itself). `local.settings.example.json` and `infra/` list the same
+ * names, which `test/azure/settings-coverage.test.ts` checks.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -21,9 +23,21 @@ const SettingsSchema = z.object({
   TRIBUTARY_WORKSPACE: z.string().min(1).default(path.join(os.tmpdir(), 'tributary')),
   /** Register the `local` compute (processes on this instance): for `func start` on one machine only. */
   TRIBUTARY_LOCAL_COMPUTE: flag,
+  /**
+   * The default datastore (outputs, attempt logs, snapshots): a storage account reached with the
+   * app's managed identity, e.g. https://<account>.blob.core.windows.net
+   */
+  TRIBUTARY_DATASTORE_ACCOUNT_URL: z.url({ protocol: /^https$/ }).optional(),
+  /** The datastore's blob container. */
+  TRIBUTARY_DATASTORE_CONTAINER: z.string().regex(/^[a-z0-9-]{3,63}$/, 'a blob container name (3-63 lowercase letters, digits and hyphens)').default('workspaceblobstore'),
+  /** The host's storage; also the datastore's connection string when there is no account URL (`func start` with Azurite). */
+  AzureWebJobsStorage: z.string().min(1).optional(),
 });
 
 export type AzureSettings = z.infer<typeof SettingsSchema>;
+
+/** The names of the settings above. */
+export const APP_SETTING_NAMES: readonly string[] = Object.keys(SettingsSchema.shape);
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): AzureSettings {
   const parsed = SettingsSchema.safeParse(env);
