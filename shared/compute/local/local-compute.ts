@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { TributaryError, ValidationError, describeError } from '../../errors';
 import { isJobFinished, type ComputeTarget, type JobState, type JobStatus, type StepJob } from '../compute-target';
 import { formatHandle, parseHandle } from './handle';
-import { JOB_ID_VARIABLE, killOrphanProcesses } from './orphans';
+import { LauncherDiedError, ProcessLauncher, type LauncherKind, type ProcessEnd } from './launcher';
+import { isProcessOfJob, JOB_ID_VARIABLE, killOrphanProcesses } from './orphans';
 
 export { formatHandle, parseHandle } from './handle';
 
@@ -24,15 +22,22 @@ export interface LocalComputeOptions {
   maxConcurrency?: number;
   /** Time between SIGTERM and SIGKILL when cancelling or timing out. Default 10,000 ms. */
   killGraceMs?: number;
+  /** Who starts the processes (see `LauncherKind`). Default: `TRIBUTARY_LAUNCHER`, else `python3`. */
+  launcher?: LauncherKind;
 }
 
 export const LOST_PROCESS_MESSAGE = 'the process running this step was lost (driver restarted); it will be run again';
+export const UNOBSERVED_EXIT_MESSAGE = 'the process launcher died while this step ran, so its exit code is unknown';
+
+/** How often a step whose launcher died is checked for in `/proc`. */
+const LOST_CHECK_MS = 100;
 
 interface Entry {
   job: StepJob;
-  handle: string;
+  /** Carries the pid when the job started at submission (once that start has settled). */
+  handle: Promise<string>;
   state: JobState;
-  /** pid of `bash`, which is also the process-group id. */
+  /** pid of `bash`, which is also the process-group id; unknown for a moment after the job starts. */
   pid?: number;
   exitCode?: number;
   message?: string;
@@ -40,6 +45,8 @@ interface Entry {
   endedAt?: string;
   /** Why we are stopping it; decides the final state. */
   stopping?: 'cancel' | 'timeout';
+  /** Settles when the start has succeeded or failed. */
+  starting?: Promise<void>;
   timers: NodeJS.Timeout[];
   waiters: (() => void)[];
 }
@@ -56,6 +63,11 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * when bash has exited, whatever is left in its group is SIGKILLed at once, so by the time Canceled
  * or TimedOut is reported no process of the step runs user code any more. Processes left in a
  * step's group after a normal exit are not touched.
+ *
+ * A `ProcessLauncher` starts the processes (see `./launcher`). If it dies while steps run, their
+ * exits can no longer be observed: each is watched in `/proc` (by pid and `TRIBUTARY_JOB_ID`) and,
+ * once gone, reported Failed with `UNOBSERVED_EXIT_MESSAGE` (or Canceled/TimedOut if it was being
+ * stopped). A start the launcher died in the middle of fails, after any process of it is killed.
  */
 export class LocalCompute implements ComputeTarget {
   readonly name: string;
@@ -64,11 +76,12 @@ export class LocalCompute implements ComputeTarget {
   private readonly jobs = new Map<string, Entry>();
   private readonly queue: Entry[] = [];
   private running = 0;
-  private draining = false;
   private closed = false;
+  private readonly launcher: ProcessLauncher;
 
   constructor(options: LocalComputeOptions) {
     this.name = options.name;
+    this.launcher = new ProcessLauncher(options.launcher);
     this.maxConcurrency = options.maxConcurrency ?? os.availableParallelism();
     this.killGraceMs = options.killGraceMs ?? 10_000;
     if (!Number.isSafeInteger(this.maxConcurrency) || this.maxConcurrency < 1) {
@@ -96,11 +109,11 @@ export class LocalCompute implements ComputeTarget {
       throw new ValidationError(`timeoutSeconds must be a positive number, got ${t}`, `${job.step}.timeoutSeconds`);
     }
     if (this.closed) throw new TributaryError('Internal', 500, `local compute "${this.name}" is shut down; job ${job.id} was not started`);
-    const entry: Entry = { job, handle: '', state: 'Queued', timers: [], waiters: [] };
+    const entry: Entry = { job, handle: Promise.resolve(formatHandle(job.id, undefined)), state: 'Queued', timers: [], waiters: [] };
     this.jobs.set(job.id, entry);
     this.queue.push(entry);
     this.drain();
-    entry.handle = formatHandle(job.id, entry.pid);
+    if (entry.starting) entry.handle = entry.starting.then(() => formatHandle(job.id, entry.pid)); // started right away
     return entry.handle;
   }
 
@@ -139,23 +152,18 @@ export class LocalCompute implements ComputeTarget {
     return killOrphanProcesses(handle, this.killGraceMs);
   }
 
-  /** Cancels every queued and running job (shutdown); resolves when all have exited. */
+  /** Cancels every queued and running job (shutdown); resolves when all have exited and the launcher is gone. */
   async close(): Promise<void> {
     this.closed = true;
     for (const entry of this.queue.splice(0)) this.finish(entry, 'Canceled', { message: 'canceled before it started (shutdown)' });
     const live = [...this.jobs.values()].filter((e) => e.state === 'Running');
     for (const entry of live) this.stop(entry, 'cancel');
     await Promise.all(live.map((e) => this.changed(e)));
+    await this.launcher.close();
   }
 
   private drain(): void {
-    if (this.draining) return; // a start that failed synchronously re-enters through finish()
-    this.draining = true;
-    try {
-      while (this.running < this.maxConcurrency && this.queue.length > 0) this.start(this.queue.shift()!);
-    } finally {
-      this.draining = false;
-    }
+    while (this.running < this.maxConcurrency && this.queue.length > 0) this.start(this.queue.shift()!);
   }
 
   private start(entry: Entry): void {
@@ -164,27 +172,31 @@ export class LocalCompute implements ComputeTarget {
     entry.state = 'Running';
     entry.startedAt = new Date().toISOString();
     for (const wake of entry.waiters.splice(0)) wake(); // a long poll returns on Queued → Running too
-    let out: number | undefined;
-    let err: number | undefined;
-    try {
-      out = openForAppend(job.stdoutPath);
-      err = job.stderrPath === job.stdoutPath ? out : openForAppend(job.stderrPath);
-      const child = spawn('bash', ['-c', job.command], {
-        cwd: job.workingDir,
-        env: { ...process.env, ...job.env, [JOB_ID_VARIABLE]: job.id },
-        detached: true, // own process group: signals reach the whole tree
-        stdio: ['ignore', out, err],
-      });
-      entry.pid = child.pid;
-      child.on('exit', (code, signal) => this.exited(entry, code, signal));
-      child.on('error', (error) => this.finish(entry, 'Failed', { message: startFailure(job, error) }));
-      if (job.timeoutSeconds !== undefined) this.armTimeout(entry, job.timeoutSeconds * 1000);
-    } catch (error) {
-      this.finish(entry, 'Failed', { message: startFailure(job, error) });
-    } finally {
-      if (out !== undefined) fs.closeSync(out); // the child holds its own copies
-      if (err !== undefined && err !== out) fs.closeSync(err);
-    }
+    const request = {
+      argv: ['bash', '-c', job.command],
+      cwd: job.workingDir,
+      env: { ...process.env, ...job.env, [JOB_ID_VARIABLE]: job.id },
+      stdoutPath: job.stdoutPath,
+      stderrPath: job.stderrPath,
+    };
+    entry.starting = this.launcher.spawn(request, (end) => this.ended(entry, end)).then(
+      (pid) => this.spawned(entry, pid),
+      (error: unknown) => this.notStarted(entry, error),
+    );
+  }
+
+  private spawned(entry: Entry, pid: number): void {
+    entry.pid = pid;
+    if (isJobFinished(entry.state)) return;
+    const { timeoutSeconds } = entry.job;
+    if (entry.stopping) this.terminate(entry); // stopped while it was starting
+    else if (timeoutSeconds !== undefined) this.armTimeout(entry, timeoutSeconds * 1000); // from the process's start
+  }
+
+  private async notStarted(entry: Entry, error: unknown): Promise<void> {
+    // The launcher died mid-request: if the process did start, it must not run on unseen.
+    if (error instanceof LauncherDiedError) await killOrphanProcesses(formatHandle(entry.job.id, undefined), this.killGraceMs);
+    this.finish(entry, 'Failed', { message: `could not start: ${describeError(error)}` });
   }
 
   private armTimeout(entry: Entry, ms: number): void {
@@ -195,23 +207,40 @@ export class LocalCompute implements ComputeTarget {
     entry.timers.push(timer.unref());
   }
 
-  /** SIGTERM to the group now, SIGKILL after the grace period unless the job exited. */
+  /** Marks the job as stopping; its process is signalled now, or as soon as its pid is known. */
   private stop(entry: Entry, reason: 'cancel' | 'timeout'): void {
-    if (entry.state !== 'Running' || entry.stopping || entry.pid === undefined) return;
+    if (entry.state !== 'Running' || entry.stopping) return;
     entry.stopping = reason;
-    const pid = entry.pid;
+    if (entry.pid !== undefined) this.terminate(entry);
+  }
+
+  /** SIGTERM to the group now, SIGKILL after the grace period unless the job exited. */
+  private terminate(entry: Entry): void {
+    const pid = entry.pid!;
     signalGroup(pid, 'SIGTERM');
     entry.timers.push(setTimeout(() => signalGroup(pid, 'SIGKILL'), this.killGraceMs).unref());
   }
 
-  private exited(entry: Entry, code: number | null, signal: NodeJS.Signals | null): void {
+  /** `unobserved`: the process is gone, but its launcher died first, so how it ended is unknown. */
+  private ended(entry: Entry, end: ProcessEnd | { pid: number; how: 'unobserved' }): void {
+    if (end.how === 'lost') return this.watchUntilGone(entry, end.pid);
+    entry.pid = end.pid; // may arrive before the spawn promise settles
     // bash is gone; anything of the step still in its group was asked to stop already: no more grace.
-    if (entry.stopping) signalGroup(entry.pid!, 'SIGKILL');
+    if (entry.stopping) signalGroup(end.pid, 'SIGKILL');
     if (entry.stopping === 'cancel') this.finish(entry, 'Canceled', { message: 'canceled' });
     else if (entry.stopping === 'timeout') this.finish(entry, 'TimedOut', { message: `timed out after ${entry.job.timeoutSeconds}s` });
-    else if (code === 0) this.finish(entry, 'Succeeded', { exitCode: 0 });
-    else if (code !== null) this.finish(entry, 'Failed', { exitCode: code, message: `exit code ${code}` });
-    else this.finish(entry, 'Failed', { message: `killed by signal ${signal}` });
+    else if (end.how === 'exited' && end.code === 0) this.finish(entry, 'Succeeded', { exitCode: 0 });
+    else if (end.how === 'exited') this.finish(entry, 'Failed', { exitCode: end.code, message: `exit code ${end.code}` });
+    else if (end.how === 'signaled') this.finish(entry, 'Failed', { message: `killed by signal ${end.signal}` });
+    else this.finish(entry, 'Failed', { message: UNOBSERVED_EXIT_MESSAGE });
+  }
+
+  /** The launcher died: the process is not its child any more; check `/proc` (zombies count as gone). */
+  private watchUntilGone(entry: Entry, pid: number): void {
+    const timer = setInterval(() => {
+      if (!isProcessOfJob(pid, entry.job.id)) this.ended(entry, { pid, how: 'unobserved' });
+    }, LOST_CHECK_MS);
+    entry.timers.push(timer);
   }
 
   private finish(entry: Entry, state: JobState, detail: { exitCode?: number; message?: string }): void {
@@ -257,29 +286,10 @@ function statusOf(entry: Entry): JobStatus {
   return status;
 }
 
-/** Opens for appending, creating the parent folder only when it is missing (no extra syscalls otherwise). */
-function openForAppend(file: string): number {
-  try {
-    return fs.openSync(file, 'a');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    return fs.openSync(file, 'a');
-  }
-}
-
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pgid, signal);
   } catch {
     // ESRCH: the whole group has exited
   }
-}
-
-function startFailure(job: StepJob, error: unknown): string {
-  // libuv reports a missing working folder as "spawn bash ENOENT"; say what is really missing.
-  if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !fs.existsSync(job.workingDir)) {
-    return `could not start: working folder ${job.workingDir} does not exist`;
-  }
-  return `could not start: ${describeError(error)}`;
 }
