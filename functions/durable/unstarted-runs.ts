@@ -36,6 +36,8 @@ export interface SweepResult {
   started: string[];
   /** Runs recorded as Failed because their orchestration ended before they started. */
   failed: string[];
+  /** Runs that could not be handled this tick (tried again on the next). */
+  errors: { runId: string; message: string }[];
 }
 
 const UNSTARTED: readonly RunStatus[] = ['NotStarted', 'Queued'];
@@ -43,7 +45,7 @@ const ENDED = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
 const PAGE = 50;
 
 export async function restartUnstartedRuns(store: RunStore, client: InstanceClient, now: Date, limits: SweepLimits = DEFAULT_SWEEP_LIMITS): Promise<SweepResult> {
-  const result: SweepResult = { checked: 0, started: [], failed: [] };
+  const result: SweepResult = { checked: 0, started: [], failed: [], errors: [] };
   const launcher = new DurableRunLauncher(client, store);
   const bounded = () => result.checked >= limits.maxChecked || result.started.length >= limits.maxStarted;
   for (const status of UNSTARTED) {
@@ -54,14 +56,18 @@ export async function restartUnstartedRuns(store: RunStore, client: InstanceClie
         if (bounded()) return result;
         result.checked++;
         if (now.getTime() - Date.parse(run.createdAt) < limits.minAgeMs) continue;
-        const state = await client.status(runInstanceId(run.id));
-        if (!state) {
-          await launcher.start(run.id);
-          result.started.push(run.id);
-        } else if (ENDED.has(state.runtimeStatus)) {
-          const reason = `its orchestration ended (${state.runtimeStatus}) before the run started`;
-          await updateRunRecord(store, run.id, (current) => (UNSTARTED.includes(current.status) ? { status: 'Failed', statusReason: reason, endedAt: now.toISOString() } : undefined));
-          result.failed.push(run.id);
+        try {
+          const state = await client.status(runInstanceId(run.id));
+          if (!state) {
+            await launcher.start(run.id);
+            result.started.push(run.id);
+          } else if (ENDED.has(state.runtimeStatus)) {
+            const reason = `its orchestration ended (${state.runtimeStatus}) before the run started`;
+            await updateRunRecord(store, run.id, (current) => (UNSTARTED.includes(current.status) ? { status: 'Failed', statusReason: reason, endedAt: now.toISOString() } : undefined));
+            result.failed.push(run.id);
+          }
+        } catch (err) {
+          result.errors.push({ runId: run.id, message: err instanceof Error ? err.message : String(err) });
         }
       }
       continuationToken = page.continuationToken;
@@ -80,8 +86,7 @@ export interface SweepDeps {
 export function restartSweepHandler(deps: SweepDeps): (timer: Timer, context: InvocationContext) => Promise<void> {
   return async (_timer, context) => {
     const result = await restartUnstartedRuns(await deps.store(), deps.client(context), new Date(), deps.limits);
-    if (result.started.length > 0 || result.failed.length > 0) {
-      context.info(JSON.stringify({ message: 'restart sweep', checked: result.checked, started: result.started, failed: result.failed }));
-    }
+    if (result.errors.length > 0) context.warn(JSON.stringify({ message: 'restart sweep', ...result }));
+    else if (result.started.length > 0 || result.failed.length > 0) context.info(JSON.stringify({ message: 'restart sweep', ...result }));
   };
 }

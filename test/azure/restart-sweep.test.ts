@@ -54,7 +54,7 @@ describe('the re-start sweep (timer) on the Cosmos DB run store and a Durable cl
     await record('young', 'NotStarted', new Date(LATER.getTime() - 30_000).toISOString());
     for (const status of ['Running', 'CancelRequested', 'Completed', 'Failed', 'Canceled'] as const) await record(`is-${status}`, status);
     const result = await restartUnstartedRuns(store, client(), LATER);
-    assert.deepEqual(result, { checked: 2, started: ['queued'], failed: [] });
+    assert.deepEqual(result, { checked: 2, started: ['queued'], failed: [], errors: [] });
     assert.deepEqual(durable.starts.map((s) => s.instanceId), ['queued']);
   });
 
@@ -73,14 +73,26 @@ describe('the re-start sweep (timer) on the Cosmos DB run store and a Durable cl
     assert.equal((await store.getRun('pending'))?.status, 'NotStarted');
   });
 
+  it('goes on past a run it cannot start, and reports it', async () => {
+    await record('first', 'NotStarted', at(1));
+    await record('second', 'NotStarted', at(0));
+    const failingOnce = client();
+    const start = failingOnce.start;
+    failingOnce.start = async (name, id, input) => (id === 'first' ? Promise.reject(new Error('task hub unavailable')) : start(name, id, input));
+    const result = await restartUnstartedRuns(store, failingOnce, LATER);
+    assert.deepEqual(result.started, ['second']);
+    assert.deepEqual(result.errors, [{ runId: 'first', message: 'task hub unavailable' }]);
+    assert.deepEqual((await restartUnstartedRuns(store, client(), LATER)).started, ['first'], 'the next tick starts it');
+  });
+
   it('bounds the work of one tick; the next tick goes on', async () => {
     for (let i = 0; i < 5; i++) await record(`r${i}`, 'NotStarted', at(i));
     const limits = { minAgeMs: 60_000, maxChecked: 100, maxStarted: 2 };
     assert.deepEqual((await restartUnstartedRuns(store, client(), LATER, limits)).started, ['r4', 'r3']);
     assert.deepEqual((await restartUnstartedRuns(store, client(), LATER, limits)).started, ['r2', 'r1']);
     // Newest first: the runs started above are looked at (and left) before r0.
-    assert.deepEqual(await restartUnstartedRuns(store, client(), LATER, { ...limits, maxChecked: 3 }), { checked: 3, started: [], failed: [] });
-    assert.deepEqual(await restartUnstartedRuns(store, client(), LATER, { ...limits, maxChecked: 5 }), { checked: 5, started: ['r0'], failed: [] });
+    assert.deepEqual(await restartUnstartedRuns(store, client(), LATER, { ...limits, maxChecked: 3 }), { checked: 3, started: [], failed: [], errors: [] });
+    assert.deepEqual(await restartUnstartedRuns(store, client(), LATER, { ...limits, maxChecked: 5 }), { checked: 5, started: ['r0'], failed: [], errors: [] });
     assert.equal(durable.starts.length, 5);
   });
 });
