@@ -4,7 +4,8 @@ A Node process pays for each spawn in proportion to its own memory; this small p
 so the worker asks it to start its steps. Standard library only, Python 3.8+.
 
 Protocol, one JSON object per line:
-  stdin   {"id": 1, "argv": [...], "cwd": "...", "env": {...}, "stdout": "path", "stderr": "path"}
+  stdin   {"base": {...}}   first: the caller's environment, which requests change
+          {"id": 1, "argv": [...], "cwd": "...", "env": {changed...}, "unset": [...], "stdout": "path", "stderr": "path"}
   stdout  {"id": 1, "pid": 123}  or  {"id": 1, "error": "..."}       (reply to each request)
           {"exit": 123, "code": 0}  or  {"exit": 123, "signal": "SIGTERM"}   (later, once per pid)
 A pid's exit always follows its reply. Each process starts in its own session (so its own process
@@ -42,13 +43,17 @@ def open_log(path):
         return open(path, "ab", buffering=0)
 
 
-def start(request):
+def start(request, base_env):
     out = open_log(request["stdout"])
     try:
         err = out if request["stderr"] == request["stdout"] else open_log(request["stderr"])
         try:
+            env = dict(base_env)
+            env.update(request["env"])
+            for name in request.get("unset", []):
+                env.pop(name, None)
             return subprocess.Popen(
-                request["argv"], cwd=request["cwd"], env=request["env"],
+                request["argv"], cwd=request["cwd"], env=env,
                 stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                 close_fds=True, start_new_session=True,
             )
@@ -82,10 +87,14 @@ def report_exit(process):
 
 
 def main():
+    base_env = dict(os.environ)
     for line in iter(sys.stdin.buffer.readline, b""):
         request = json.loads(line)
+        if "base" in request:  # the caller's environment, sent once; requests say what differs
+            base_env = request["base"]
+            continue
         try:
-            process = start(request)
+            process = start(request, base_env)
         except Exception as error:  # noqa: BLE001 - every failure is the caller's to report
             send({"id": request["id"], "error": describe_failure(request, error)})
             continue

@@ -85,6 +85,9 @@ export class ProcessLauncher {
     this.current = kind;
   }
 
+  /** The environment sent to the launcher once at its start: requests carry only what differs from it. */
+  private launcherEnv: NodeJS.ProcessEnv = {};
+
   /** `node` also after falling back because `python3` could not be started. */
   get kind(): LauncherKind {
     return this.current;
@@ -94,11 +97,12 @@ export class ProcessLauncher {
     const child = this.current === 'python3' ? (this.child ?? this.startLauncher()) : undefined;
     if (!child) return spawnWithNode(request, onEnd);
     const id = this.nextId++;
-    const { argv, cwd, env, stdoutPath: stdout, stderrPath: stderr } = request;
+    const { argv, cwd, stdoutPath: stdout, stderrPath: stderr } = request;
+    const { env, unset } = envChanges(this.launcherEnv, request.env);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { onEnd, resolve, reject });
       this.updateRef();
-      child.stdin.write(`${JSON.stringify({ id, argv, cwd, env, stdout, stderr })}\n`);
+      child.stdin.write(`${JSON.stringify({ id, argv, cwd, env, unset, stdout, stderr })}\n`);
     });
   }
 
@@ -115,13 +119,15 @@ export class ProcessLauncher {
 
   private startLauncher(): ChildProcessWithoutNullStreams | undefined {
     // Detached: a Ctrl-C meant for the driver must not kill the launcher while the driver stops its jobs.
-    const child = spawn(this.python, ['-u', '-I', LAUNCHER_SCRIPT], { stdio: 'pipe', detached: true });
+    this.launcherEnv = { ...process.env };
+    const child = spawn(this.python, ['-u', '-I', LAUNCHER_SCRIPT], { stdio: 'pipe', detached: true, env: this.launcherEnv });
     child.on('error', () => undefined); // a failed start is seen just below; later errors show up as 'close'
     if (child.pid === undefined) {
       this.current = 'node'; // no python3 here: one clear fallback, for the life of this launcher
       return undefined;
     }
     this.child = child;
+    child.stdin.write(`${JSON.stringify({ base: this.launcherEnv })}\n`);
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
     child.stdin.on('error', () => undefined); // EPIPE when it died; handled on 'close'
@@ -223,4 +229,12 @@ function openForAppend(file: string): number {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     return fs.openSync(file, 'a');
   }
+}
+
+/** What a process's environment changes relative to the launcher's own (sent instead of all of it). */
+function envChanges(base: NodeJS.ProcessEnv, wanted: NodeJS.ProcessEnv): { env: Record<string, string>; unset: string[] } {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(wanted)) if (value !== undefined && base[name] !== value) env[name] = value;
+  const unset = Object.keys(base).filter((name) => wanted[name] === undefined);
+  return { env, unset };
 }
