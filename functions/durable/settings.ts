@@ -40,12 +40,12 @@ export type AzureSettings = z.infer<typeof SettingsSchema>;
 export const APP_SETTING_NAMES: readonly string[] = Object.keys(SettingsSchema.shape);
 
 /** App settings with the empty ones left out: an empty setting means "not set" (as in local.settings.example.json). */
-export function setSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function nonEmptySettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): AzureSettings {
-  const parsed = SettingsSchema.safeParse(setSettings(env));
+  const parsed = SettingsSchema.safeParse(nonEmptySettings(env));
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((i) => `app setting ${String(i.path[0])}: ${i.message}`);
   throw new ValidationError(`${problems.join('; ')} (see local.settings.example.json and docs/azure.md)`, String(parsed.error.issues[0]?.path[0]), problems);

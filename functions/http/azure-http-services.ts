@@ -11,7 +11,7 @@ import { ValidationError } from '../../shared/errors';
 import type { AzureServices } from '../durable/azure-services';
 import { DurableRunLauncher } from '../durable/durable-run-launcher';
 import type { InstanceClient } from '../durable/instance-client';
-import { setSettings } from '../durable/settings';
+import { nonEmptySettings } from '../durable/settings';
 import type { ServicesForInvocation } from './composition';
 import { refuseSourceFolders } from './source-folders';
 
@@ -46,7 +46,7 @@ export function azureHttpServices(deps: AzureHttpDeps): ServicesForInvocation {
 
 /** Instances scale out, so a key generated on one would be unknown to the next: Azure takes Entra ID tokens only. */
 function entraAuthenticator(env: NodeJS.ProcessEnv): EntraAuthenticator {
-  const settings = authSettingsFromEnv(setSettings(env));
+  const settings = authSettingsFromEnv(nonEmptySettings(env));
   if (settings.mode !== 'entra') {
     throw new ValidationError(
       'app setting TRIBUTARY_AUTH: the Function App accepts Microsoft Entra ID tokens only; set it to "entra" with TRIBUTARY_ENTRA_TENANT_ID and TRIBUTARY_ENTRA_AUDIENCE (API keys are for tributary serve)',
