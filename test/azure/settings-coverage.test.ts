@@ -40,16 +40,20 @@ function appSourceFiles(): string[] {
     .filter((file) => file.startsWith('functions/') || file.startsWith('shared/'));
 }
 
-/** Names read from the environment in one source file: `process.env.X`, `process.env['X']`, `env[X_CONST]` of an `env = process.env` parameter. */
+/**
+ * Names read from the environment in one source file: `process.env.X`, `process.env['X']`, and the
+ * same on a parameter defaulting to `process.env`; `[CONST]` is resolved to the constant's value.
+ */
 function reads(file: string, source: string): { names: string[]; dynamic: string[] } {
   const names: string[] = [];
   const dynamic: string[] = [];
   const constant = (ident: string) => new RegExp(`const ${ident}\\s*(?::[^=]+)?=\\s*['"]([^'"]+)['"]`).exec(source)?.[1];
   const envs = ['process\\.env', ...[...source.matchAll(/\b(\w+)\s*:\s*NodeJS\.ProcessEnv\s*=\s*process\.env\b/g)].map((m) => m[1]!)];
+  const notWritten = '(?!\\s*=[^=])'; // `env[name] = value` builds an environment: a write, not a read
   for (const env of envs) {
-    for (const m of source.matchAll(new RegExp(`\\b${env}\\.([A-Za-z_][A-Za-z0-9_]*)`, 'g'))) names.push(m[1]!);
-    for (const m of source.matchAll(new RegExp(`\\b${env}\\[\\s*['"]([^'"]+)['"]\\s*\\]`, 'g'))) names.push(m[1]!);
-    for (const m of source.matchAll(new RegExp(`\\b${env}\\[\\s*([A-Za-z_$][\\w$]*)\\s*\\]`, 'g'))) {
+    for (const m of source.matchAll(new RegExp(`\\b${env}\\.([A-Za-z_][A-Za-z0-9_]*)${notWritten}`, 'g'))) names.push(m[1]!);
+    for (const m of source.matchAll(new RegExp(`\\b${env}\\[\\s*['"]([^'"]+)['"]\\s*\\]${notWritten}`, 'g'))) names.push(m[1]!);
+    for (const m of source.matchAll(new RegExp(`\\b${env}\\[\\s*([A-Za-z_$][\\w$]*)\\s*\\]${notWritten}`, 'g'))) {
       const name = constant(m[1]!);
       if (name) names.push(name);
       else dynamic.push(`${file} ${m[0].replace(/\s+/g, '')}`);
