@@ -32,10 +32,8 @@ export interface IdempotencyClaim {
 
 /**
  * The publish-store contract: published pipelines, pipeline endpoints and idempotency claims.
- * SQLite implements it locally (`./sqlite`); an Azure implementation (Cosmos DB: one container,
- * `id` = pipeline id / `endpoint:<name>` / `idem:<scope>:<key>`, `_etag` for `revision`, a unique
- * key on (name, version), per-item TTL for claims) must pass the same suite,
- * `test/publish/publish-store-contract.ts`.
+ * SQLite implements it locally (`./sqlite`), Cosmos DB in Azure (`./cosmos`, layout described
+ * there); both pass the same suite, `test/publish/publish-store-contract.ts`.
  */
 export interface PublishStore {
   /**
