@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { MetricRecord } from '../store/records';
 
@@ -7,6 +8,8 @@ import type { MetricRecord } from '../store/records';
  * object are reported as a metric named `tributary.invalid_metric_line` so nothing is silently lost.
  */
 export async function readMetricsFile(file: string, runId: string, step: string): Promise<MetricRecord[]> {
+  // Most steps log no metrics: one existence check instead of a failed read and its error object.
+  if (!existsSync(file)) return [];
   let text: string;
   try {
     text = await readFile(file, 'utf8');

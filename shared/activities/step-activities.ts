@@ -2,6 +2,7 @@
  * Activities of one step: prepare (decide), submit (start one attempt), poll (monitor) and
  * finalize (outputs, metrics, status). Each is safe to run again with the same input.
  */
+import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isJobFinished, type JobStatus } from '../compute/compute-target';
@@ -59,7 +60,7 @@ export function createStepActivities(deps: ActivityDeps, runs: RunCache): StepAc
         compute,
         handle: undefined,
         queuedAt: current?.queuedAt ?? now(),
-      }));
+      }), { current: existing });
       return { action: 'run', firstAttempt, retry: def.retry };
     },
 
@@ -71,12 +72,12 @@ export function createStepActivities(deps: ActivityDeps, runs: RunCache): StepAc
       const paths = attemptPaths(workspace, runId, step, attempt);
       try {
         const target = computes.resolve(record?.compute ?? def.compute);
-        await rm(paths.dir, { recursive: true, force: true });
+        await removeIfPresent(paths.dir);
         await deps.workDirs.prepare(def.codeDir, paths.workDir, { runId, step });
         const ctx = { runId, step, attempt, scratchDir: paths.dir };
         const inputs = await resolveStepInputs(run, def, store, data, ctx);
         const outputs = Object.fromEntries(Object.keys(def.outputs).map((o) => [o, outputFolder(workspace, runId, step, o)]));
-        for (const folder of Object.values(outputs)) await rm(folder, { recursive: true, force: true });
+        for (const folder of Object.values(outputs)) await removeIfPresent(folder);
         const job = await buildStepJob({ run, def, attempt, paths, inputs, outputs, pythonHelperDir: deps.pythonHelperDir });
         const handle = await target.submit(job);
         await updateStepRun(store, runId, step, (current) => ({
@@ -90,7 +91,7 @@ export function createStepActivities(deps: ActivityDeps, runs: RunCache): StepAc
           attempt,
           handle,
           command: job.command,
-        }));
+        }), { current: record });
         return { handle };
       } catch (err) {
         if (err instanceof TributaryError && !err.retryable) return { rejected: describeError(err) };
@@ -105,8 +106,12 @@ export function createStepActivities(deps: ActivityDeps, runs: RunCache): StepAc
       let status = await target.poll(handle, record?.status === 'Queued' ? 0 : waitMs);
       if (status.state === 'Queued' && waitMs > 0) status = await target.poll(handle, waitMs);
       if (status.state === 'Running' && record?.status === 'Queued' && record.attempt === attempt) {
-        await updateStepRun(store, runId, step, (current) =>
-          current?.status === 'Queued' ? { ...withoutVersion(current), status: 'Running', startedAt: status.startedAt ?? now() } : undefined,
+        await updateStepRun(
+          store,
+          runId,
+          step,
+          (current) => (current?.status === 'Queued' ? { ...withoutVersion(current), status: 'Running', startedAt: status.startedAt ?? now() } : undefined),
+          { current: record },
         );
       }
       return status;
@@ -170,6 +175,14 @@ async function markReused(store: RunStore, run: RunRecord, def: StepDefinition, 
     outputs: from.outputs,
   }));
   return saved!;
+}
+
+/**
+ * Left by an earlier try of this attempt, or an earlier attempt's outputs. Usually absent: one
+ * synchronous existence check is much cheaper than `rm`'s asynchronous walk of a missing path.
+ */
+async function removeIfPresent(target: string): Promise<void> {
+  if (existsSync(target)) await rm(target, { recursive: true, force: true });
 }
 
 /** What the read-tracking hook of a Python step wrote during the attempt (undefined: nothing). */

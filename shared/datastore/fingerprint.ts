@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -11,13 +11,13 @@ export async function fingerprintPath(root: string): Promise<string> {
   const outer = createHash('sha256');
   const info = await stat(root);
   if (info.isFile()) {
-    outer.update(`file\0${info.size}\0${await hashFile(root)}\n`);
+    outer.update(`file\0${info.size}\0${await hashFile(root, info.size)}\n`);
     return outer.digest('hex');
   }
   for (const rel of await listFiles(root)) {
     const full = path.join(root, rel);
     const size = (await stat(full)).size;
-    outer.update(`${rel}\0${size}\0${await hashFile(full)}\n`);
+    outer.update(`${rel}\0${size}\0${await hashFile(full, size)}\n`);
   }
   return outer.digest('hex');
 }
@@ -31,7 +31,12 @@ export async function listFiles(root: string): Promise<string[]> {
     .sort();
 }
 
-export function hashFile(file: string): Promise<string> {
+/** Files up to this size are read whole: a stream's open/read/close round trips cost more than they save. */
+const WHOLE_READ_BYTES = 1024 * 1024;
+
+/** sha256 of a file's content; `size`, when known, lets a small file be read in one call. */
+export async function hashFile(file: string, size?: number): Promise<string> {
+  if (size !== undefined && size <= WHOLE_READ_BYTES) return createHash('sha256').update(await readFile(file)).digest('hex');
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
     createReadStream(file)

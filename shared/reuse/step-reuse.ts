@@ -52,9 +52,10 @@ export function createStepReuse(deps: StepReuseDeps): StepReuse {
       },
     });
 
-  const saveExplain = async (run: RunRecord, def: StepDefinition, entry: ExplainEntry): Promise<void> => {
+  /** `known`: the explain entry as just read (explain entries are never deleted), saving a write. */
+  const saveExplain = async (run: RunRecord, def: StepDefinition, entry: ExplainEntry, known?: ReuseRecord): Promise<void> => {
     const record: ReuseRecord = { key: explainKey(run.id, def.name), pipelineName: run.pipelineName, runId: run.id, step: def.name, outputs: {}, manifest: entry, createdAt: now() };
-    const stored = await store.putReuseIfAbsent(record);
+    const stored = known ?? (await store.putReuseIfAbsent(record));
     if (canonicalJson(stored.manifest) !== canonicalJson(entry)) await store.replaceReuse({ ...record, createdAt: stored.createdAt }, run.id);
   };
 
@@ -75,7 +76,8 @@ export function createStepReuse(deps: StepReuseDeps): StepReuse {
     },
 
     async record(run, def, outputs, reads) {
-      const explain = entryOf(await store.getReuse(explainKey(run.id, def.name)));
+      const stored = await store.getReuse(explainKey(run.id, def.name));
+      const explain = entryOf(stored);
       if (explain?.kind !== 'step-explain' || !explain.material || explain.reason.why === 'allow-reuse-off') return undefined;
       const keys = await lookupKeys(explain.material, def, snapshots);
       const parsed = keys.narrow ? parseReads(reads) : undefined;
@@ -84,7 +86,7 @@ export function createStepReuse(deps: StepReuseDeps): StepReuse {
       const result = { pipelineName: run.pipelineName, runId: run.id, step: def.name, outputs, createdAt: now() };
       const key = await recordResult(store, result, keys, observed, async (existing) => regenerate || !(await data.outputsExist(existing.outputs)));
       const untracked = parsed && 'untracked' in parsed ? parsed.untracked : undefined;
-      await saveExplain(run, def, { ...explain, ...(observed ? { observed } : {}), ...(untracked ? { untracked } : {}), ...(key ? { key } : {}) });
+      await saveExplain(run, def, { ...explain, ...(observed ? { observed } : {}), ...(untracked ? { untracked } : {}), ...(key ? { key } : {}) }, stored);
       return key;
     },
   };
