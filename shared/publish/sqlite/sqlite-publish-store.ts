@@ -11,7 +11,8 @@ import type {
   PublishedPipelineRecord,
   PublishedPipelineStatus,
 } from '../records';
-import { PublishDb } from './publish-db';
+import type { SqliteConnection } from '../../store/sqlite/connection';
+import { openPublishDb } from './publish-db';
 import {
   decodePageKey,
   encodePageKey,
@@ -54,10 +55,10 @@ const WHOLE_NUMBER = /^\d{1,15}$/;
 
 /** The local publish store (`publish.db` in the workspace); see PublishStore for the contract. */
 export class SqlitePublishStore implements PublishStore {
-  private constructor(private readonly db: PublishDb) {}
+  private constructor(private readonly db: SqliteConnection) {}
 
   static open(dbPath: string, options: { busyTimeoutMs?: number } = {}): SqlitePublishStore {
-    return new SqlitePublishStore(PublishDb.open(dbPath, options.busyTimeoutMs));
+    return new SqlitePublishStore(openPublishDb(dbPath, options.busyTimeoutMs));
   }
 
   async createPipeline(pipeline: NewPublishedPipeline): Promise<PublishedPipelineRecord> {

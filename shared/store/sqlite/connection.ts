@@ -2,7 +2,7 @@ import { chmodSync, closeSync, fstatSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from 'node:sqlite';
 import { TransientError, TributaryError } from '../../errors';
-import { configureConnection, migrate } from './schema';
+import { configureConnection, migrate, RUN_STORE_SCHEMA, type SqliteSchema } from './schema';
 
 /** A row as read (or as about to be written): column name to value. */
 export type Row = Readonly<Record<string, SQLOutputValue | SQLInputValue>>;
@@ -11,6 +11,8 @@ export type Params = Record<string, SQLInputValue>;
 export interface ConnectionOptions {
   /** How long a write waits for another process's lock before failing with TransientError. Default 5000. */
   busyTimeoutMs?: number;
+  /** The migrations to apply; the run store's by default. */
+  schema?: SqliteSchema;
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -34,6 +36,7 @@ export class SqliteConnection {
     readonly db: DatabaseSync,
     readonly path: string,
     readonly busyTimeoutMs: number,
+    private readonly label: string,
   ) {
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
@@ -44,19 +47,20 @@ export class SqliteConnection {
   static open(dbPath: string, options: ConnectionOptions = {}): SqliteConnection {
     const path = resolve(dbPath);
     const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    const schema = options.schema ?? RUN_STORE_SCHEMA;
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     createPrivateFile(path);
     const db = new DatabaseSync(path, { timeout: busyTimeoutMs });
     let conn: SqliteConnection | undefined;
     try {
       configureConnection(db, { busyTimeoutMs });
-      conn = new SqliteConnection(db, path, busyTimeoutMs);
+      conn = new SqliteConnection(db, path, busyTimeoutMs, schema.label);
       const c = conn;
-      migrate(db, path, (fn) => c.write(fn));
+      migrate(db, path, schema, (fn) => c.write(fn));
       return conn;
     } catch (err) {
       db.close();
-      throw mapSqliteError(err, path, busyTimeoutMs);
+      throw mapSqliteError(err, path, busyTimeoutMs, schema.label);
     }
   }
 
@@ -75,7 +79,7 @@ export class SqliteConnection {
     try {
       return fn();
     } catch (err) {
-      throw mapSqliteError(err, this.path, this.busyTimeoutMs);
+      throw mapSqliteError(err, this.path, this.busyTimeoutMs, this.label);
     }
   }
 
@@ -88,7 +92,7 @@ export class SqliteConnection {
     try {
       this.begin.run();
     } catch (err) {
-      throw mapSqliteError(err, this.path, this.busyTimeoutMs);
+      throw mapSqliteError(err, this.path, this.busyTimeoutMs, this.label);
     }
     try {
       const result = fn();
@@ -102,7 +106,7 @@ export class SqliteConnection {
           // The original error is the one worth reporting; SQLite has already undone the work.
         }
       }
-      throw mapSqliteError(err, this.path, this.busyTimeoutMs);
+      throw mapSqliteError(err, this.path, this.busyTimeoutMs, this.label);
     }
   }
 
@@ -114,13 +118,13 @@ export class SqliteConnection {
 }
 
 /** SQLITE_BUSY/SQLITE_LOCKED become TransientError (retried with backoff); anything else passes through. */
-export function mapSqliteError(err: unknown, path: string, busyTimeoutMs: number): unknown {
+export function mapSqliteError(err: unknown, path: string, busyTimeoutMs: number, label = 'run store'): unknown {
   if (err instanceof TributaryError) return err;
   const primary = sqliteResultCode(err) & 0xff;
   if (primary === SQLITE_BUSY || primary === SQLITE_LOCKED) {
     const detail = err instanceof Error ? ` (${err.message})` : '';
     return new TransientError(
-      `run store ${path} is locked by another Tributary process and stayed locked for more than ${busyTimeoutMs} ms${detail}; try again`,
+      `${label} ${path} is locked by another Tributary process and stayed locked for more than ${busyTimeoutMs} ms${detail}; try again`,
       { cause: err },
     );
   }

@@ -115,25 +115,35 @@ export function userVersion(db: DatabaseSync): number {
   return typeof value === 'number' ? value : 0;
 }
 
+/** A database's migrations: entry i brings user_version i to i + 1. */
+export interface SqliteSchema {
+  /** What the file is, for messages (`run store`, `publish store`). */
+  label: string;
+  migrations: readonly string[];
+}
+
+export const RUN_STORE_SCHEMA: SqliteSchema = { label: 'run store', migrations: MIGRATIONS };
+
 /**
  * Brings the schema up to date. `runInWriteTransaction` is the store's BEGIN IMMEDIATE wrapper:
  * the version is read again inside it, so two processes opening a new file at once migrate once.
  */
-export function migrate(db: DatabaseSync, dbPath: string, runInWriteTransaction: (fn: () => void) => void): void {
+export function migrate(db: DatabaseSync, dbPath: string, schema: SqliteSchema, runInWriteTransaction: (fn: () => void) => void): void {
+  const latest = schema.migrations.length;
   const check = (version: number): boolean => {
-    if (version > SCHEMA_VERSION) {
+    if (version > latest) {
       throw new ValidationError(
-        `run store ${dbPath} has schema version ${version}, newer than this Tributary understands (${SCHEMA_VERSION}): upgrade Tributary`,
+        `${schema.label} ${dbPath} has schema version ${version}, newer than this Tributary understands (${latest}): upgrade Tributary`,
         dbPath,
       );
     }
-    return version < SCHEMA_VERSION;
+    return version < latest;
   };
   if (!check(userVersion(db))) return;
   runInWriteTransaction(() => {
     const from = userVersion(db);
     if (!check(from)) return;
-    for (let i = from; i < SCHEMA_VERSION; i++) db.exec(MIGRATIONS[i]!);
-    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+    for (let i = from; i < latest; i++) db.exec(schema.migrations[i]!);
+    db.exec(`PRAGMA user_version = ${latest}`);
   });
 }
