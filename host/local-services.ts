@@ -8,7 +8,7 @@ import { authSettingsFromEnv, type AuthSettings } from '../shared/api/auth/auth-
 import type { Authenticator } from '../shared/api/auth/authenticator';
 import { EntraAuthenticator } from '../shared/api/auth/entra';
 import { LocalStepLogs } from '../shared/api/logs/step-log-source';
-import { DEFAULT_IDEMPOTENCY_TTL_MS, DEFAULT_LIMITS, type ApiLimits, type ApiServices, type ServerLog } from '../shared/api/services';
+import { DEFAULT_IDEMPOTENCY_TTL_MS, DEFAULT_LIMITS, type ApiLimits, type ApiServices, type PublishSnapshots, type ServerLog } from '../shared/api/services';
 import { publishDbPath } from '../shared/publish/sqlite/publish-db';
 import { SqlitePublishStore } from '../shared/publish/sqlite/sqlite-publish-store';
 import { localSnapshotStores } from '../shared/snapshot/local-snapshots';
@@ -25,6 +25,11 @@ export interface LocalServicesOptions {
   dispatcher?: RunDispatcherOptions;
   limits?: Partial<ApiLimits>;
   log?: ServerLog;
+  /**
+   * Default: the server snapshots the folders it is sent into the workspace's snapshot store (it
+   * shares the publisher's file system). Tests: a `client` mode over another store.
+   */
+  snapshots?: PublishSnapshots;
 }
 
 export interface LocalApiServices {
@@ -57,8 +62,12 @@ export function composeLocalServices(workspace: Workspace, options: LocalService
     launcher: dispatcher,
     auth: authenticator,
     stepLogs: new LocalStepLogs(workspace),
-    snapshotSources: (definition, warn) =>
-      snapshotPipelineSources(definition, { ...snapshotStores, warn: (w) => warn(w.message), excludeFolders: [workspace.root] }),
+    snapshots: options.snapshots ?? {
+      mode: 'server',
+      store: snapshotStores.store,
+      snapshotSources: (definition, warn) =>
+        snapshotPipelineSources(definition, { ...snapshotStores, warn: (w) => warn(w.message), excludeFolders: [workspace.root] }),
+    },
     knownComputes: ['local'],
     log,
     limits: { ...DEFAULT_LIMITS, ...options.limits },

@@ -1,14 +1,21 @@
 import { mapComputes } from '../../shared/runs/submit-run';
 import { compilePipelineYaml } from '../../shared/model/yaml/compile';
 import { ValidationError } from '../../shared/errors';
+import { datastoreSnapshotStores, publishDefinition } from '../../shared/api/publish-sources';
+import { resolveWorkspace } from '../../shared/workspace/workspace';
 import { needPositional, parseCommand, parseComputeFlags } from '../args';
 import { API_OPTIONS, cliApiClient } from '../api-client';
 import { describeParameters } from './pipelines';
 
 const USAGE =
-  'tributary publish <pipeline.yml> --name NAME [--version V] [--description TEXT] [--endpoint NAME [--default]] [--compute CLOUD_NAME=local]... [--url URL] [--json]';
+  'tributary publish <pipeline.yml> --name NAME [--version V] [--description TEXT] [--endpoint NAME [--default]] [--compute CLOUD_NAME=local]... [--datastore NAME] [--url URL] [--json]';
 
-/** Compiles a pipeline YAML here and publishes it to a Tributary (local or remote) behind a REST endpoint. */
+/**
+ * Compiles a pipeline YAML here and publishes it to a Tributary (local or remote) behind a REST
+ * endpoint. A server that cannot read this machine's folders gets the step sources uploaded to
+ * the datastore first (`--datastore`, default workspaceblobstore: register it against the
+ * storage account the server uses).
+ */
 export async function publishCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(
     args,
@@ -20,6 +27,7 @@ export async function publishCommand(args: string[]): Promise<number> {
       endpoint: { type: 'string' },
       default: { type: 'boolean' },
       compute: { type: 'string', multiple: true },
+      datastore: { type: 'string' },
     },
     USAGE,
   );
@@ -30,12 +38,18 @@ export async function publishCommand(args: string[]): Promise<number> {
     await compilePipelineYaml(file, { warn: (message) => process.stderr.write(`warning: ${message}\n`) }),
     parseComputeFlags(values.compute),
   );
-  const published = await cliApiClient(values).publish({
+  const workspace = resolveWorkspace(values.workspace);
+  const request = {
     name: values.name,
     definition,
     ...(values.version !== undefined ? { version: values.version } : {}),
     ...(values.description !== undefined ? { description: values.description } : {}),
     ...(values.endpoint !== undefined ? { endpoint: values.endpoint, makeDefault: Boolean(values.default) } : {}),
+  };
+  const published = await publishDefinition(cliApiClient(values), request, {
+    workspace,
+    stores: () => datastoreSnapshotStores(workspace, values.datastore),
+    warn: (message) => process.stderr.write(`warning: ${message}\n`),
   });
   if (values.json) {
     process.stdout.write(`${JSON.stringify(published, null, 2)}\n`);

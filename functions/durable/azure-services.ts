@@ -16,6 +16,7 @@ import { BlobDataPlane } from '../../shared/datastore/blob/blob-data-plane';
 import type { Activities } from '../../shared/orchestration/activity-types';
 import { CosmosPublishStore } from '../../shared/publish/cosmos/cosmos-publish-store';
 import type { PublishStore } from '../../shared/publish/publish-store';
+import type { ContentStore } from '../../shared/snapshot/content-store';
 import { SnapshotWorkDir } from '../../shared/snapshot/snapshot-work-dir';
 import type { CosmosConnectionOptions } from '../../shared/store/cosmos/cosmos-client';
 import { CosmosRunStore } from '../../shared/store/cosmos/cosmos-run-store';
@@ -31,6 +32,8 @@ export interface AzureServices {
   computes: ComputeRegistry;
   activities: Activities;
   stepLogs: StepLogSource;
+  /** The snapshot store on the default datastore: attempts start in its snapshots; publishers upload to it. */
+  snapshots: ContentStore;
   /** Tests: disposes the clients and stops local compute (instances in Azure never close them). */
   close(): Promise<void>;
 }
@@ -68,6 +71,7 @@ export async function createAzureServices(settings: AzureSettings, testing: Azur
     publish = await CosmosPublishStore.connect(cosmos);
     const workspace = ensureWorkspace(resolveWorkspace(settings.TRIBUTARY_WORKSPACE));
     const datastore = await openAppDatastore(workspace, settings);
+    const snapshots = BlobContentStore.forDatastore(datastore);
     const targets = new Map<string, ComputeTarget>();
     const pool = settings.TRIBUTARY_LOCAL_COMPUTE ? new LocalComputePool() : undefined;
     if (pool) targets.set('local', pool.get('local'));
@@ -80,7 +84,7 @@ export async function createAzureServices(settings: AzureSettings, testing: Azur
       workspace,
       // Attempts start in the snapshot recorded with the run (its published pipeline's), from the datastore.
       workDirs: new SnapshotWorkDir({
-        store: BlobContentStore.forDatastore(datastore),
+        store: snapshots,
         snapshotIdOf: async ({ runId, step }) => (await store.getRun(runId))?.options.snapshots?.[step],
       }),
       pythonHelperDir: PYTHON_HELPER_DIR,
@@ -92,6 +96,7 @@ export async function createAzureServices(settings: AzureSettings, testing: Azur
       computes,
       activities,
       stepLogs: new BlobStepLogs(datastore.container),
+      snapshots,
       async close() {
         await pool?.close();
         await Promise.all(stores.map((s) => s.close()));

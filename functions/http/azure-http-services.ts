@@ -1,7 +1,8 @@
 /**
  * The HTTP API's services in Azure, per invocation: the instance's Cosmos DB stores and datastore
  * (`azureServices`), a Durable run launcher on the invocation's Durable client, Microsoft Entra
- * ID bearer tokens, and the invocation's log (Application Insights).
+ * ID bearer tokens, the datastore's snapshot store for publishing (publishers upload step sources
+ * to it), and the invocation's log (Application Insights).
  */
 import type { InvocationContext } from '@azure/functions';
 import { authSettingsFromEnv } from '../../shared/api/auth/auth-settings';
@@ -34,7 +35,8 @@ export function azureHttpServices(deps: AzureHttpDeps): ServicesForInvocation {
       launcher: new DurableRunLauncher(deps.client(context), core.store),
       auth,
       stepLogs: core.stepLogs,
-      snapshotSources: refuseSourceFolders,
+      // Publishers upload step sources to the datastore (client mode); the sent ids are checked against it.
+      snapshots: { mode: 'client', store: core.snapshots, snapshotSources: refuseSourceFolders },
       knownComputes: core.computes.known(),
       log: invocationLog(context),
       limits: DEFAULT_LIMITS,

@@ -1,8 +1,8 @@
 /**
- * Publishing in Azure: a step's source folder must already be a snapshot on the datastore, because
- * this Function App cannot read folders on the publishing machine. The CLI and SDK do not upload
- * step sources to a remote Tributary yet, so a definition with source folders is refused with a
- * message saying what works instead (inline commands; `tributary serve`, which snapshots locally).
+ * Publishing in Azure: this Function App cannot read folders on the publishing machine, so the
+ * publisher snapshots each step's source folder into the datastore and sends the ids (health
+ * advertises `snapshots: 'client'`; the CLI and SDK do this). A step with a source folder but no
+ * sent snapshot (an older client, a hand-written request) is refused, naming it and what to do.
  */
 import type { SourceSnapshotter } from '../../shared/api/services';
 import { ValidationError } from '../../shared/errors';
@@ -12,8 +12,8 @@ export const refuseSourceFolders: SourceSnapshotter = async (definition) => {
   if (withSources.length === 0) return {};
   const steps = withSources.map((step) => `"${step.name}" (${step.codeDir})`).join(', ');
   throw new ValidationError(
-    `steps ${steps} have source folders, which a Tributary in Azure cannot read from the publishing machine, and uploading them when publishing to a remote Tributary is not supported yet: ` +
-      'publish steps whose command needs no source folder, or publish to a local Tributary (tributary serve)',
+    `steps ${steps} have source folders but no snapshot was sent for them, and a Tributary in Azure cannot read folders on the publishing machine: ` +
+      'publish with the tributary CLI or SDK, which upload each source folder to the datastore and send "snapshots": {step: snapshot id}',
     `definition.steps.${withSources[0]!.name}.codeDir`,
   );
 };

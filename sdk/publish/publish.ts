@@ -1,9 +1,12 @@
 /**
  * Publishing from the SDK: `pipeline.publish(...)` and `run.publishPipeline(...)` call these.
- * A pipeline is compiled here and its definition sent to the service, which snapshots the steps'
- * source folders at that moment; a run is published as it ran (its definition and snapshots).
+ * A pipeline is compiled here and its definition sent to the service with the steps' source
+ * folders snapshotted at that moment — by the service when it shares this file system, else
+ * uploaded here to the datastore first (`service.datastore`); a run is published as it ran (its
+ * definition and snapshots).
  */
 import { z } from 'zod';
+import { datastoreSnapshotStores, publishDefinition } from '../../shared/api/publish-sources';
 import type { PipelineDefinition } from '../../shared/model/definition';
 import { parseOptions } from '../validate';
 import type { Workspace } from '../workspace';
@@ -55,7 +58,15 @@ export async function publishPipeline(
 ): Promise<PublishedPipeline> {
   const o = parseOptions(publishSchema, options, 'Pipeline.publish');
   const client = serviceClient(workspace, o.service, 'Pipeline.publish');
-  const data = await client.publish({ ...request(o), definition: pipeline.toDefinition() });
+  const data = await publishDefinition(
+    client,
+    { ...request(o), definition: pipeline.toDefinition() },
+    {
+      workspace: workspace.location,
+      stores: () => datastoreSnapshotStores(workspace.location, o.service?.datastore),
+      warn: (message) => process.emitWarning(message),
+    },
+  );
   return PublishedPipeline.fromData(workspace, client, data);
 }
 

@@ -16,9 +16,15 @@ export interface ServiceOptions {
   url?: string;
   /** The local API key or an Entra ID access token. */
   apiKey?: string;
+  /**
+   * The datastore step sources are uploaded to when the service cannot read this machine's
+   * folders (an Azure Function App); default `workspaceblobstore`. Register it against the
+   * storage account the service uses.
+   */
+  datastore?: string;
 }
 
-export const serviceSchema = z.strictObject({ url: z.url().optional(), apiKey: z.string().min(1).optional() }).optional();
+export const serviceSchema = z.strictObject({ url: z.url().optional(), apiKey: z.string().min(1).optional(), datastore: z.string().min(1).optional() }).optional();
 
 export function serviceClient(workspace: Workspace, service: ServiceOptions | undefined, target: string): ApiClient {
   const o = parseOptions(z.strictObject({ service: serviceSchema }), { service }, target).service ?? {};

@@ -27,6 +27,7 @@ const endpointView = z.looseObject({
   endpoint: z.string(),
 });
 const invokeView = z.looseObject({ Id: z.string(), Status: z.string(), StatusUrl: z.string(), Warnings: z.array(z.string()).optional() });
+const healthView = z.looseObject({ status: z.string(), snapshots: z.enum(['server', 'client']).optional() });
 const page = <T extends z.ZodType>(item: T) => z.looseObject({ value: z.array(item), continuationToken: z.string().optional() });
 
 export type PublishedPipelineData = z.output<typeof pipelineView>;
@@ -41,6 +42,8 @@ export interface PublishRequest {
   runId?: string;
   endpoint?: string;
   makeDefault?: boolean;
+  /** Step → snapshot id uploaded to the server's datastore (with `definition`, when the server's snapshot mode is `client`). */
+  snapshots?: Record<string, string>;
 }
 
 export interface InvokeRequest {
@@ -86,6 +89,12 @@ export class ApiClient {
     }
     if (response.ok) return { status: response.status, headers: response.headers, json };
     throw toError(response.status, json, `${method} ${this.url}/api/${path}`);
+  }
+
+  /** Liveness and who snapshots step sources at publish (a server that does not say snapshots itself). */
+  async health(): Promise<{ status: string; snapshots: 'server' | 'client' }> {
+    const view = healthView.parse((await this.call('GET', 'health')).json);
+    return { status: view.status, snapshots: view.snapshots ?? 'server' };
   }
 
   async publish(request: PublishRequest): Promise<PublishedPipelineData & { pipelineEndpoint?: PipelineEndpointData }> {

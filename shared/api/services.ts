@@ -5,6 +5,7 @@
  */
 import type { PipelineDefinition } from '../model/definition';
 import type { PublishStore } from '../publish/publish-store';
+import type { ContentStore } from '../snapshot/content-store';
 import type { RunLauncher } from '../runs/run-launcher';
 import type { RunStore } from '../store/run-store';
 import type { Authenticator } from './auth/authenticator';
@@ -34,13 +35,30 @@ export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
  */
 export type SourceSnapshotter = (definition: PipelineDefinition, warn: (message: string) => void) => Promise<Record<string, string>>;
 
+/**
+ * Who snapshots step source folders when a definition is published (advertised by GET /api/health):
+ * `server` — this Tributary reads the folders the definition names (it shares the publisher's
+ * file system: `tributary serve`); `client` — the publisher snapshots them into the datastore's
+ * content store and sends the ids (`snapshots` of the publish request), as for the Function App.
+ */
+export type SnapshotMode = 'server' | 'client';
+export const SNAPSHOT_MODES: readonly SnapshotMode[] = ['server', 'client'];
+
+export interface PublishSnapshots {
+  mode: SnapshotMode;
+  /** Where this Tributary's runs read snapshots from: snapshot ids a publisher sends must name a manifest here. */
+  store: Pick<ContentStore, 'getManifest'>;
+  /** Snapshots the source folders of steps the publisher sent no snapshot for (in `client` mode: refuses them). */
+  snapshotSources: SourceSnapshotter;
+}
+
 export interface ApiServices {
   runs: RunStore;
   publish: PublishStore;
   launcher: RunLauncher;
   auth: Authenticator;
   stepLogs: StepLogSource;
-  snapshotSources: SourceSnapshotter;
+  snapshots: PublishSnapshots;
   /** Compute names runs may use here; published definitions and runs are checked against them. */
   knownComputes: readonly string[];
   log: ServerLog;

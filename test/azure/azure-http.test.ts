@@ -16,7 +16,10 @@ import { azureHttpServices } from '../../functions/http/azure-http-services';
 import { composeHttp } from '../../functions/http/composition';
 import { loadHttpFunctions } from '../../host/http-functions';
 import type { API_ROUTES } from '../../shared/api/routes';
+import { datastoreSnapshotStores, uploadStepSources } from '../../shared/api/publish-sources';
 import { BlobDataPlane } from '../../shared/datastore/blob/blob-data-plane';
+import { Datastore } from '../../shared/datastore/blob/datastore';
+import { DEFAULT_DATASTORE } from '../../shared/datastore/blob/datastore-registry';
 import { attemptPaths, resolveWorkspace } from '../../shared/workspace/workspace';
 import { echoPipeline } from '../api/helpers';
 import { startTestAzurite, type TestAzurite } from '../support/azurite';
@@ -126,7 +129,9 @@ describe('the HTTP API as the Function App composes it', () => {
   const publish = async (name: string, definition = echoPipeline(name)) => call('publishPipeline', 'POST', 'pipelines', { json: { name, definition } });
 
   it('answers health without credentials and refuses every other route without a token', async () => {
-    assert.equal((await call('health', 'GET', 'health', { auth: false })).status, 200);
+    const health = await call('health', 'GET', 'health', { auth: false });
+    assert.equal(health.status, 200);
+    assert.deepEqual(health.body, { status: 'ok', snapshots: 'client' }, 'publishers upload step sources: this app cannot read their folders');
     const denied = await call('listPipelines', 'GET', 'pipelines', { auth: false });
     assert.equal(denied.status, 401);
     assert.equal(denied.headers.get('www-authenticate'), 'Bearer realm="tributary"');
@@ -160,14 +165,39 @@ describe('the HTTP API as the Function App composes it', () => {
     assert.equal(durable.starts.filter((s) => s.instanceId === runId).length, 1, 'a replayed key starts nothing');
   });
 
-  it('refuses to publish steps with source folders it cannot read, naming them, and stores nothing', async () => {
+  it('refuses to publish steps with source folders but no sent snapshot, naming them, and stores nothing', async () => {
     const definition = echoPipeline('with-code');
     definition.steps['say'] = { ...definition.steps['say']!, codeDir: '/home/someone/project/src' };
     const refused = await publish('with-code', definition);
     assert.equal(refused.status, 400, refused.text);
-    assert.match(refused.body.error.message, /steps "say" \(\/home\/someone\/project\/src\) have source folders/);
+    assert.match(refused.body.error.message, /steps "say" \(\/home\/someone\/project\/src\) have source folders but no snapshot was sent for them/);
     assert.equal(refused.body.error.target, 'definition.steps.say.codeDir');
     assert.deepEqual((await core.publish.listPipelines({ name: 'with-code' })).items, []);
+  });
+
+  it('publishes steps with source folders whose snapshots the publisher uploaded to the datastore, after checking them', async () => {
+    // The publisher's own workspace, its workspaceblobstore registered against the app's storage account and container (the default).
+    const publisher = resolveWorkspace(mkdtempSync(path.join(os.tmpdir(), 'tributary-publisher-')));
+    const src = path.join(publisher.root, 'src');
+    try {
+      await mkdir(src);
+      await writeFile(path.join(src, 'say.sh'), 'echo uploaded\n');
+      await Datastore.register(publisher, { name: DEFAULT_DATASTORE, container: 'workspaceblobstore', connectionStringEnv: 'AzureWebJobsStorage' });
+      const definition = echoPipeline('uploaded', 'bash say.sh');
+      definition.steps['say'] = { ...definition.steps['say']!, codeDir: src };
+      const snapshots = await uploadStepSources(definition, await datastoreSnapshotStores(publisher), publisher, (m) => assert.fail(m));
+      rmSync(src, { recursive: true });
+      const published = await call('publishPipeline', 'POST', 'pipelines', { json: { name: 'uploaded', definition, snapshots } });
+      assert.equal(published.status, 201, published.text);
+      assert.deepEqual((await core.publish.getPipeline(published.body.id))?.snapshots, snapshots);
+
+      const unknown = await call('publishPipeline', 'POST', 'pipelines', { json: { name: 'uploaded', definition, snapshots: { say: '0'.repeat(64) } } });
+      assert.equal(unknown.status, 400);
+      assert.equal(unknown.body.error.target, 'snapshots.say');
+      assert.match(unknown.body.error.message, new RegExp(`step "say": snapshot ${'0'.repeat(64)} is not in this Tributary's snapshot store`));
+    } finally {
+      rmSync(publisher.root, { recursive: true, force: true });
+    }
   });
 
   it('serves step logs from the blob datastore, as the attempt uploaded them', async () => {

@@ -15,6 +15,7 @@ import { json, type ApiHandler } from '../types';
 import { parseWith, queryObject } from '../validate';
 import { endpointView, links, publishedPipelineView } from '../views';
 import { audit, listBody, oneOf, origin, pageParams, param } from './common';
+import { checkSentSnapshots, sentSnapshotsSchema, sentSnapshotStepProblems, stepsWithoutSentSnapshots } from './sent-snapshots';
 
 const NAME_RULE = 'use letters, digits, "_" and "-", starting with a letter or "_"';
 const name = z.string().regex(SAFE_NAME, NAME_RULE);
@@ -27,6 +28,15 @@ const publishBody = z.strictObject({
   runId: z.string().optional(),
   endpoint: name.optional(),
   makeDefault: z.boolean().optional(),
+  /** Step → snapshot id the publisher uploaded (see `sent-snapshots.ts`); only with `definition`. */
+  snapshots: sentSnapshotsSchema.optional(),
+}).superRefine((body, ctx) => {
+  if (body.snapshots === undefined) return;
+  if (body.definition === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'snapshots go with "definition" (a run is published with the snapshots it ran)', path: ['snapshots'] });
+    return;
+  }
+  for (const problem of sentSnapshotStepProblems(body.definition, body.snapshots)) ctx.addIssue({ code: 'custom', ...problem });
 });
 
 export async function getPublishedPipeline(services: ApiServices, id: string): Promise<PublishedPipelineRecord> {
@@ -35,7 +45,11 @@ export async function getPublishedPipeline(services: ApiServices, id: string): P
   return pipeline;
 }
 
-/** What is published: a sent definition with its source folders snapshotted now, or what a run ran (computes mapped as it mapped them, its snapshots). */
+/**
+ * What is published: a sent definition with the snapshots the publisher sent (checked to be in
+ * this Tributary's store) and the other source folders snapshotted now, or what a run ran
+ * (computes mapped as it mapped them, its snapshots).
+ */
 async function publishedSource(
   services: ApiServices,
   body: z.output<typeof publishBody>,
@@ -46,7 +60,10 @@ async function publishedSource(
   }
   if (body.definition) {
     validateDefinition(body.definition, { knownComputes: services.knownComputes });
-    return { definition: body.definition, snapshots: await services.snapshotSources(body.definition, warn) };
+    const sent = body.snapshots ?? {};
+    await checkSentSnapshots(sent, services.snapshots.store);
+    const taken = await services.snapshots.snapshotSources(stepsWithoutSentSnapshots(body.definition, sent), warn);
+    return { definition: body.definition, snapshots: { ...sent, ...taken } };
   }
   const run = await services.runs.getRun(body.runId!);
   if (!run) throw new NotFoundError(`run "${body.runId}" does not exist`, 'runId');
