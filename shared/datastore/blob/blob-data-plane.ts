@@ -129,11 +129,15 @@ export class BlobDataPlane implements DataPlane {
    * process did not. Throws naming everything that could not be made durable.
    */
   async flush(runId: string, outputs: readonly OutputRecord[] = []): Promise<void> {
-    this.committed.forget(runId);
     const failures = (await this.pending.settle(runId)).map((f) => ({ what: f.key, error: f.error }));
-    for (const record of outputs) {
-      if (!isDatastoreUri(record.uri) || failures.some((f) => f.what === record.uri)) continue;
-      await this.ensureCommitted(record).catch((error: unknown) => failures.push({ what: record.uri, error }));
+    this.committed.forget(runId); // listings taken before the uploads settled are stale
+    try {
+      for (const record of outputs) {
+        if (!isDatastoreUri(record.uri) || failures.some((f) => f.what === record.uri)) continue;
+        await this.ensureCommitted(record, runId).catch((error: unknown) => failures.push({ what: record.uri, error }));
+      }
+    } finally {
+      this.committed.forget(runId);
     }
     if (failures.length > 0) throw durabilityError(failures);
   }
@@ -144,9 +148,12 @@ export class BlobDataPlane implements DataPlane {
     if (failures.length > 0) throw durabilityError(failures);
   }
 
-  private async ensureCommitted(record: OutputRecord): Promise<void> {
+  private async ensureCommitted(record: OutputRecord, flushingRunId: string): Promise<void> {
     const location = parseDatastoreUri(record.uri, 'output');
     const ds = await this.datastore(location.datastore, 'output');
+    const owner = parseOutputPath(location.path);
+    // One listing per producing run answers for all its outputs; only doubtful ones are read in full.
+    if (owner && (await this.committed.check(ds.container, owner.runId, location.path, record.fingerprint, flushingRunId)) === 'committed') return;
     const committed = await checkCommitted(ds.container, location.path, record.fingerprint);
     if (!('problem' in committed)) return;
     const local = this.localFolder(location.path);
