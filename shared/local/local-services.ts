@@ -9,7 +9,6 @@ import { createActivities } from '../activities/create-activities';
 import type { WorkDirPreparer } from '../activities/work-dir';
 import { LocalComputePool } from '../compute/local/local-compute-pool';
 import type { DataPlane } from '../datastore/data-plane';
-import { BlobDataPlane } from '../datastore/blob/blob-data-plane';
 import { LocalFolderDataPlane } from '../datastore/local-folder-data-plane';
 import type { Activities } from '../orchestration/activity-types';
 import { localSnapshotStores } from '../snapshot/local-snapshots';
@@ -84,7 +83,11 @@ function snapshotWorkDirs(workspace: Workspace, store: RunStore): WorkDirPrepare
  */
 function dataPlaneFromEnv(workspace: Workspace): DataPlane {
   const mode = process.env.TRIBUTARY_DATASTORE || 'azurite';
-  if (mode === 'azurite') return new BlobDataPlane(workspace);
+  if (mode === 'azurite') {
+    // Loaded only when used: the storage SDK costs about half a second to load.
+    const { BlobDataPlane } = require('../datastore/blob/blob-data-plane') as typeof import('../datastore/blob/blob-data-plane');
+    return new BlobDataPlane(workspace);
+  }
   if (mode === 'none') return new LocalFolderDataPlane();
   throw new ValidationError(`TRIBUTARY_DATASTORE=${mode}: expected "azurite" or "none"`, 'TRIBUTARY_DATASTORE');
 }
