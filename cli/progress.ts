@@ -8,8 +8,11 @@ import type { RunStore } from '../shared/store/run-store';
 import { runView, type RunView, type StepView } from '../shared/runs/run-view';
 import { colourStatus, formatDuration } from './format';
 
-/** Poll often for small runs; large ones are read less often so watching costs the run little CPU. */
-const pollMs = (steps: number) => Math.min(1_000, Math.max(200, steps / 2));
+/**
+ * Poll quickly at first (a fast run ends without waiting on the watcher), then back off towards a
+ * ceiling that grows with the run's size, so watching a large run costs it little CPU.
+ */
+const pollMs = (steps: number, round: number) => Math.min(Math.min(1_000, Math.max(200, steps / 2)), 50 * 1.5 ** round);
 const MARKS: Partial<Record<RunStatus, string>> = { Running: '▶', Completed: '✓', Failed: '✗', Canceled: '■', Queued: '…' };
 
 export interface WatchOptions {
@@ -22,7 +25,7 @@ export interface WatchOptions {
 export async function watchRun(store: RunStore, runId: string, options: WatchOptions, stop: { requested: boolean }): Promise<RunView | undefined> {
   const seen = new Map<string, string>();
   let statusLine = false;
-  for (;;) {
+  for (let round = 0; ; round++) {
     const run = await store.getRun(runId);
     if (!run) throw new Error(`run "${runId}" does not exist`);
     const view = runView(run, await store.listStepRuns(runId));
@@ -39,7 +42,7 @@ export async function watchRun(store: RunStore, runId: string, options: WatchOpt
     }
     if (isTerminal(view.status)) return view;
     if (stop.requested) return undefined;
-    await new Promise((resolve) => setTimeout(resolve, pollMs(view.steps.length)));
+    await new Promise((resolve) => setTimeout(resolve, pollMs(view.steps.length, round)));
   }
 }
 
