@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { sha256File } from '../util/sha256-file';
 
 /**
  * Content fingerprint of a file or folder: sha256 over every file's relative path, size and
@@ -31,17 +31,7 @@ export async function listFiles(root: string): Promise<string[]> {
     .sort();
 }
 
-/** Files up to this size are read whole: a stream's open/read/close round trips cost more than they save. */
-const WHOLE_READ_BYTES = 1024 * 1024;
-
 /** sha256 of a file's content; `size`, when known, lets a small file be read in one call. */
-export async function hashFile(file: string, size?: number): Promise<string> {
-  if (size !== undefined && size <= WHOLE_READ_BYTES) return createHash('sha256').update(await readFile(file)).digest('hex');
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(file)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
+async function hashFile(file: string, size = Number.MAX_SAFE_INTEGER): Promise<string> {
+  return (await sha256File(file, size)).sha256;
 }

@@ -7,7 +7,7 @@ import { chmod, copyFile, constants, mkdir, readFile, rename, rm, stat, writeFil
 import path from 'node:path';
 import { NotFoundError, TransientError, ValidationError } from '../errors';
 import { isMissing } from './fs-errors';
-import { sha256File } from './hash-file';
+import { sha256File } from '../util/sha256-file';
 import { mapLimit } from './map-limit';
 import { assertSnapshotId, parseManifest, serializeManifest, sha256Text, SHA256_HEX, type SnapshotManifest } from './manifest';
 

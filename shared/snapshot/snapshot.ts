@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { ValidationError } from '../errors';
 import type { ContentStore } from './content-store';
-import { sha256File } from './hash-file';
+import { sha256File } from '../util/sha256-file';
 import { snapshotIdOf, type FileMode, type ManifestEntry, type SnapshotManifest } from './manifest';
 import { mapLimit } from './map-limit';
 import type { CachedStat, StatCache } from './stat-cache';
