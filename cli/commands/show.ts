@@ -46,6 +46,10 @@ export async function showCommand(args: string[]): Promise<number> {
       s.status === 'Completed' ? '' : (s.statusReason ?? ''),
     ]);
     ctx.out.write(`${table(['STEP', 'STATUS', 'DURATION', 'EXIT', 'NOTE', 'REASON'], rows)}\n`);
+    const outputs = Object.entries(view.outputs);
+    if (outputs.length > 0) {
+      ctx.out.write(`\n${table(['PIPELINE OUTPUT', 'FROM', 'URI'], outputs.map(([name, o]) => [name, `${o.step}.${o.output}`, o.uri]))}\n`);
+    }
     if (metrics.length > 0) {
       const latest = new Map<string, string>();
       for (const m of metrics) latest.set(`${m.step}\0${m.name}`, String(m.value));

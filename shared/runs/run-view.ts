@@ -35,6 +35,8 @@ export interface RunView {
   parameters: Record<string, ScalarValue>;
   git?: GitInfo;
   steps: StepView[];
+  /** Pipeline-level outputs (YAML `outputs:` bound by `${{parent.outputs.x}}`), once their step recorded them. */
+  outputs: Record<string, OutputRecord & { step: string; output: string }>;
 }
 
 export function runView(run: RunRecord, stepRuns: StepRunRecord[]): RunView {
@@ -58,6 +60,11 @@ export function runView(run: RunRecord, stepRuns: StepRunRecord[]): RunView {
       outputs: rec.outputs,
     };
   });
+  const outputs: RunView['outputs'] = {};
+  for (const [name, bound] of Object.entries(run.definition.outputs)) {
+    const record = byName.get(bound.step)?.outputs[bound.output];
+    if (record) outputs[name] = { ...record, step: bound.step, output: bound.output };
+  }
   const end = run.endedAt ? Date.parse(run.endedAt) : Date.now();
   return {
     id: run.id,
@@ -72,6 +79,7 @@ export function runView(run: RunRecord, stepRuns: StepRunRecord[]): RunView {
     parameters: run.parameters,
     ...(run.git ? { git: run.git } : {}),
     steps,
+    outputs,
   };
 }
 

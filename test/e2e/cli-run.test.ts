@@ -25,6 +25,7 @@ describe('tributary run (end to end, local processes)', () => {
     const compare = view.steps.find((s: any) => s.name === 'compare');
     assert.ok(Date.parse(compare.startedAt) >= Date.parse(knn.endedAt), 'compare starts after its inputs are ready');
 
+    assert.equal(view.outputs.best_model.uri, compare.outputs.best.uri, 'the pipeline-level output is bound to compare.best');
     const shown = json(cli(cwd, ['show', view.id, '--json']));
     assert.ok(shown.metrics.some((m: any) => m.step === 'compare' && m.name === 'best_test_accuracy'));
     assert.match(compare.outputs.best.uri, new RegExp(`^azureml://datastores/workspaceblobstore/paths/azureml/${view.id}/compare/outputs/best$`));
