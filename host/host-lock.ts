@@ -7,19 +7,11 @@ import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConflictError } from '../shared/errors';
 import type { Workspace } from '../shared/workspace/workspace';
+import { isProcessAlive } from '../shared/util/process-alive';
 
 interface LockContent {
   pid: number;
   url: string;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function readLock(file: string): LockContent | undefined {
@@ -38,7 +30,7 @@ function readLock(file: string): LockContent | undefined {
 /** The URL of the host serving `workspace` right now, if one is. */
 export function servingUrl(workspace: Workspace): string | undefined {
   const holder = readLock(path.join(workspace.root, 'host.lock'));
-  return holder && isAlive(holder.pid) ? holder.url : undefined;
+  return holder && isProcessAlive(holder.pid) ? holder.url : undefined;
 }
 
 /** Takes the workspace's host lock for this process; returns the function that releases it. */
@@ -52,7 +44,7 @@ export function acquireHostLock(workspace: Workspace, url: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
       const holder = readLock(file);
-      if (holder && isAlive(holder.pid)) {
+      if (holder && isProcessAlive(holder.pid)) {
         throw new ConflictError(`workspace ${workspace.root} is already served by process ${holder.pid} at ${holder.url}; stop it or serve another --workspace`, 'workspace');
       }
       unlinkSync(file);

@@ -69,7 +69,7 @@ export async function buildStepJob(args: {
     outputValues[name] = outputTarget(def, name, folder);
     env[envName('TRIBUTARY_OUTPUT_', name)] = outputValues[name]!;
   }
-  await mkdir(paths.dir, { recursive: true });
+  // paths.dir exists: the attempt's work folder (inside it) was prepared before the job is built.
   return {
     id: jobId(run.id, def.name, attempt),
     runId: run.id,

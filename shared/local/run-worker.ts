@@ -3,11 +3,11 @@
  * heartbeat), turns a CancelRequested status written by another process into a cancel event,
  * and leaves all state in the run store so a killed worker can be replaced by `tributary resume`.
  */
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { updateRunRecord } from '../activities/run-records';
 import type { MonitorSettings, RunSummary } from '../orchestration/messages';
 import { LocalDriver } from '../orchestration/local-driver';
+import { isProcessAlive } from '../util/process-alive';
 import type { LocalServices } from './local-services';
 
 /** Local compute long-polls, so no durable-timer delay between polls is needed. */
@@ -40,25 +40,6 @@ export async function driveRun(services: LocalServices, runId: string): Promise<
 /** True when the run's local worker is gone (killed, crashed) while the run is unfinished. */
 export function isLeaseStale(driver: { kind: string; pid?: number; host?: string; heartbeatAt: string } | undefined, nowMs = Date.now()): boolean {
   if (!driver || driver.kind !== 'local') return true;
-  if (driver.host === os.hostname() && driver.pid !== undefined) return !isAlive(driver.pid);
+  if (driver.host === os.hostname() && driver.pid !== undefined) return !isProcessAlive(driver.pid);
   return nowMs - Date.parse(driver.heartbeatAt) > 30_000;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  return !isZombie(pid);
-}
-
-/** A killed worker whose parent never reaped it still answers signal 0; it is dead all the same. */
-function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return false;
-  }
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { TransientError } from '../../errors';
+import { isProcessAlive } from '../../util/process-alive';
 
 const STATE_FILE = 'tributary-azurite.json';
 const LOCK_FILE = 'tributary-azurite.lock';
@@ -36,21 +37,6 @@ export async function writeAzuriteState(dir: string, state: AzuriteState): Promi
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   await rename(tmp, file);
-}
-
-/** Alive and not a zombie (a killed child lingers as a zombie until its parent reaps it). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    const procStat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return procStat.slice(procStat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return true; // no /proc (not Linux): kill(0) is the best we know
-  }
 }
 
 /** Runs `fn` holding the workspace's Azurite lock; waits for another holder at most `timeoutMs`. */

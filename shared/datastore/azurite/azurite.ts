@@ -12,7 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConflictError, ValidationError } from '../../errors';
 import type { Workspace } from '../../workspace/workspace';
 import { spawnAzurite } from './azurite-process';
-import { isProcessAlive, readAzuriteState, withAzuriteLock, writeAzuriteState } from './azurite-state';
+import { isProcessAlive } from '../../util/process-alive';
+import { readAzuriteState, withAzuriteLock, writeAzuriteState } from './azurite-state';
 
 /** The well-known Azurite development account (the `UseDevelopmentStorage=true` one). */
 export const DEV_ACCOUNT_NAME = 'devstoreaccount1';
