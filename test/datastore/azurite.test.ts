@@ -1,6 +1,6 @@
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -51,6 +51,19 @@ describe('embedded Azurite', () => {
     await res.body?.cancel();
     assert.deepEqual(azuriteStatus(ws), { running: true, port: endpoint.port, pid: endpoint.pid });
     assert.equal((statSync(path.join(ws.azuriteDir, 'tributary-azurite.json')).mode & 0o777).toString(8), '600');
+  });
+
+  test('an Azurite left by a starter that died before recording it is stopped, not leaked', async () => {
+    const ws = workspace();
+    mkdirSync(ws.azuriteDir, { recursive: true });
+    // Stands in for the orphan: a process whose command line names the workspace's Azurite folder.
+    const orphan = spawn('sleep', ['60', ws.azuriteDir], { detached: true, stdio: 'ignore' });
+    orphan.unref();
+    writeFileSync(path.join(ws.azuriteDir, 'tributary-azurite.starting'), `${orphan.pid}\n`);
+    const gone = new Promise<void>((resolve) => orphan.once('exit', () => resolve()));
+    await ensureAzurite(ws, { port: 0 });
+    await gone;
+    assert.throws(() => readFileSync(path.join(ws.azuriteDir, 'tributary-azurite.starting')), /ENOENT/);
   });
 
   test('another process reuses the live Azurite instead of starting a second', async () => {

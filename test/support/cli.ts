@@ -46,10 +46,8 @@ export function json<T = any>(r: CliResult): T {
 
 const projects: string[] = [];
 // Every project's workspace may have started its embedded Azurite: stop them when the file ends.
-// A worker killed with -9 in the middle of starting Azurite can leave one no state file names: end those too.
 after(async () => {
   await Promise.all(projects.map((dir) => stopAzurite(resolveWorkspace(undefined, dir))));
-  for (const dir of projects) spawnSync('pkill', ['-f', '--', `--location ${dir}/`]);
 });
 
 /** A temp project folder with the given files (path → content); its workspace is `<dir>/.tributary`. */

@@ -28,6 +28,8 @@ export interface SpawnOptions {
   timeoutMs: number;
   /** Where the port came from, for the "choose another port" hint. */
   portSource: string;
+  /** Told the pid as soon as the process exists, before it listens. */
+  onSpawned?: (pid: number) => Promise<void>;
 }
 
 function azuriteLogFiles(location: string): { stdout: string; stderr: string } {
@@ -53,6 +55,7 @@ export async function spawnAzurite(options: SpawnOptions): Promise<StartedAzurit
   child.once('exit', (code, signal) => (exit = { code, signal }));
   child.once('error', (e) => (spawnError = e));
   child.unref();
+  if (child.pid !== undefined) await options.onSpawned?.(child.pid);
 
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {

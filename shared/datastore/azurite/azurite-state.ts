@@ -13,6 +13,8 @@ import { isProcessAlive } from '../../util/process-alive';
 
 const STATE_FILE = 'tributary-azurite.json';
 const LOCK_FILE = 'tributary-azurite.lock';
+/** Names the Azurite a process is starting, until its state is recorded (a killed starter leaves it). */
+const STARTING_FILE = 'tributary-azurite.starting';
 /** A lock file whose content is not a pid yet is being written; older than this it is abandoned. */
 const UNREADABLE_LOCK_GRACE_MS = 2_000;
 
@@ -37,6 +39,34 @@ export async function writeAzuriteState(dir: string, state: AzuriteState): Promi
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   await rename(tmp, file);
+}
+
+export async function recordStarting(dir: string, pid: number): Promise<void> {
+  await writeFile(path.join(dir, STARTING_FILE), `${pid}\n`, { mode: 0o600 });
+}
+
+export async function clearStarting(dir: string): Promise<void> {
+  await rm(path.join(dir, STARTING_FILE), { force: true });
+}
+
+/**
+ * The pid of an Azurite a starter began and never recorded (it died meanwhile), if that process
+ * still runs on this workspace's folder; call it holding the lock.
+ */
+export function abandonedStart(dir: string): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(path.join(dir, STARTING_FILE), 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  if (!Number.isSafeInteger(pid) || pid <= 0 || !isProcessAlive(pid)) return undefined;
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return cmdline.includes(dir) ? pid : undefined; // never a recycled pid of another program
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs `fn` holding the workspace's Azurite lock; waits for another holder at most `timeoutMs`. */

@@ -13,7 +13,7 @@ import { ConflictError, ValidationError } from '../../errors';
 import type { Workspace } from '../../workspace/workspace';
 import { spawnAzurite } from './azurite-process';
 import { isProcessAlive } from '../../util/process-alive';
-import { readAzuriteState, withAzuriteLock, writeAzuriteState } from './azurite-state';
+import { abandonedStart, clearStarting, readAzuriteState, recordStarting, withAzuriteLock, writeAzuriteState } from './azurite-state';
 
 /** The well-known Azurite development account (the `UseDevelopmentStorage=true` one). */
 export const DEV_ACCOUNT_NAME = 'devstoreaccount1';
@@ -51,12 +51,16 @@ export async function ensureAzurite(workspace: Workspace, options: AzuriteOption
   const endpoint = await withAzuriteLock(dir, timeoutMs + 5_000, async () => {
     const state = readAzuriteState(dir);
     if (state?.pid && isProcessAlive(state.pid) && (await isAzurite(state.port))) return endpointFor(state.pid, state.port);
+    const orphan = abandonedStart(dir);
+    if (orphan !== undefined) await terminate(orphan);
     const chosen = choosePort(options, state?.port);
-    const started = await spawnAzurite({ location: dir, port: chosen.port, timeoutMs, portSource: chosen.source }).catch((err: unknown) => {
+    const onSpawned = (pid: number) => recordStarting(dir, pid);
+    const started = await spawnAzurite({ location: dir, port: chosen.port, timeoutMs, portSource: chosen.source, onSpawned }).catch((err: unknown) => {
       if (!(err instanceof ConflictError) || chosen.explicit || chosen.port === 0) throw err;
-      return spawnAzurite({ location: dir, port: 0, timeoutMs, portSource: 'a free port' });
+      return spawnAzurite({ location: dir, port: 0, timeoutMs, portSource: 'a free port', onSpawned });
     });
     await writeAzuriteState(dir, { port: started.port, pid: started.pid, startedAt: new Date().toISOString() });
+    await clearStarting(dir);
     return endpointFor(started.pid, started.port);
   });
   running.set(dir, endpoint);
