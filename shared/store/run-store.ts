@@ -29,6 +29,8 @@ export type NewStepRun = Omit<StepRunRecord, 'version'>;
 export interface RunStore {
   createRun(run: NewRun): Promise<RunRecord>;
   getRun(id: string): Promise<RunRecord | undefined>;
+  /** Just the status of a run (cheap enough to poll while waiting for it); undefined when it does not exist. */
+  getRunStatus(id: string): Promise<RunStatus | undefined>;
   listRuns(filter?: RunFilter): Promise<Page<RunRecord>>;
   /** Applies `patch` if the stored version equals `expectedVersion`; returns the new record. */
   updateRun(id: string, expectedVersion: number, patch: Partial<Omit<RunRecord, 'id' | 'version'>>): Promise<RunRecord>;

@@ -197,6 +197,14 @@ export function describeRunStoreContract(name: string, makeStore: RunStoreFactor
         assert.equal(await store.getRun('no-such-run'), undefined);
       });
 
+      test('getRunStatus follows the stored status and is undefined for an unknown id', async (store) => {
+        const created = await store.createRun(newRun('run-status'));
+        assert.equal(await store.getRunStatus('run-status'), created.status);
+        await store.updateRun('run-status', 1, { status: 'Canceled' });
+        assert.equal(await store.getRunStatus('run-status'), 'Canceled');
+        assert.equal(await store.getRunStatus('no-such-run'), undefined);
+      });
+
       test('createRun of an existing id is a ConflictError and leaves the first run and counts as they were', async (store) => {
         const first = await store.createRun(newRun('run-twice'));
         await rejectsWith(store.createRun(newRun('run-twice', { experiment: 'exp-b', status: 'Failed' })), ConflictError, ['run-twice']);

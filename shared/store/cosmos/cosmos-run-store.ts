@@ -1,6 +1,6 @@
 import type { Container, CosmosClient, SqlParameter } from '@azure/cosmos';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
-import type { ExperimentRecord, MetricRecord, ReuseRecord, RunRecord, StepRunRecord } from '../records';
+import type { ExperimentRecord, MetricRecord, ReuseRecord, RunRecord, RunStatus, StepRunRecord } from '../records';
 import type { NewRun, NewStepRun, Page, RunFilter, RunStore } from '../run-store';
 import { decodeRunKey, encodeRunKey, pageSize } from '../sqlite/paging';
 import { CONTAINERS } from './containers';
@@ -61,6 +61,11 @@ export class CosmosRunStore implements RunStore {
       const doc = await readItem<RunDoc>(this.runs, id, id);
       return doc?.type === 'run' ? docToRun(doc) : undefined;
     });
+  }
+
+  /** A point read is the cheapest Cosmos read there is; a projection query would cost more RUs. */
+  async getRunStatus(id: string): Promise<RunStatus | undefined> {
+    return (await this.getRun(id))?.status;
   }
 
   listRuns(filter: RunFilter = {}): Promise<Page<RunRecord>> {

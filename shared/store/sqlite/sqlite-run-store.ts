@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
-import type { ExperimentRecord, MetricRecord, ReuseRecord, RunRecord, StepRunRecord } from '../records';
+import type { ExperimentRecord, MetricRecord, ReuseRecord, RunRecord, RunStatus, StepRunRecord } from '../records';
 import type { NewRun, NewStepRun, Page, RunFilter, RunStore } from '../run-store';
 import { SqliteConnection, type ConnectionOptions, type Params } from './connection';
 import { decodeRunKey, encodeRunKey, pageSize } from './paging';
@@ -41,6 +41,7 @@ const SQL = {
   updateRunFields: `UPDATE runs SET ${setSql(RUN_COLUMNS, ['id', 'definition'])} WHERE id = $id`,
   updateRunDefinition: 'UPDATE runs SET definition = $definition WHERE id = $id',
   getRun: 'SELECT * FROM runs WHERE id = $id',
+  getRunStatus: 'SELECT status FROM runs WHERE id = $id',
   countIntoExperiment: `INSERT INTO experiments (name, created_at, run_count) VALUES ($name, $created_at, 1)
     ON CONFLICT (name) DO UPDATE SET run_count = run_count + 1, created_at = min(created_at, excluded.created_at)`,
   countOutOfExperiment: 'UPDATE experiments SET run_count = run_count - 1 WHERE name = $name',
@@ -99,6 +100,11 @@ export class SqliteRunStore implements RunStore {
   async getRun(id: string): Promise<RunRecord | undefined> {
     const row = this.conn.read(() => this.conn.stmt(SQL.getRun).get({ id }));
     return row === undefined ? undefined : rowToRun(row);
+  }
+
+  async getRunStatus(id: string): Promise<RunStatus | undefined> {
+    const row = this.conn.read(() => this.conn.stmt(SQL.getRunStatus).get({ id }));
+    return row === undefined ? undefined : (row['status'] as RunStatus);
   }
 
   async listRuns(filter: RunFilter = {}): Promise<Page<RunRecord>> {
