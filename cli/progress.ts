@@ -9,10 +9,13 @@ import { runView, type RunView, type StepView } from '../shared/runs/run-view';
 import { colourStatus, formatDuration } from './format';
 
 /**
- * Poll quickly at first (a fast run ends without waiting on the watcher), then back off towards a
- * ceiling that grows with the run's size, so watching a large run costs it little CPU.
+ * The full view (the run's definition and every step record) is rebuilt quickly at first (a fast
+ * run ends without waiting on the watcher), then backs off towards a ceiling that grows with the
+ * run's size, so watching a large run costs it little CPU.
  */
-const pollMs = (steps: number, round: number) => Math.min(Math.min(1_000, Math.max(200, steps / 2)), 50 * 1.5 ** round);
+const viewPollMs = (steps: number, round: number) => Math.min(Math.min(1_000, Math.max(200, steps / 2)), 50 * 1.5 ** round);
+/** The run's status alone is one column of one row: read it often, so the end of a run is seen at once. */
+const STATUS_POLL_MS = 25;
 const MARKS: Partial<Record<RunStatus, string>> = { Running: '▶', Completed: '✓', Failed: '✗', Canceled: '■', Queued: '…' };
 
 export interface WatchOptions {
@@ -22,27 +25,62 @@ export interface WatchOptions {
   out: NodeJS.WriteStream;
 }
 
+/** Waits for the run to end and returns its view; undefined when `stop` was requested first. */
 export async function watchRun(store: RunStore, runId: string, options: WatchOptions, stop: { requested: boolean }): Promise<RunView | undefined> {
-  const seen = new Map<string, string>();
-  let statusLine = false;
+  const lines = options.live ? new LiveLines(options) : undefined;
   for (let round = 0; ; round++) {
-    const run = await store.getRun(runId);
-    if (!run) throw new Error(`run "${runId}" does not exist`);
-    const view = runView(run, await store.listStepRuns(runId));
-    if (options.live) {
-      if (statusLine) options.out.write('\r\x1b[K');
-      for (const step of view.steps) {
-        const key = `${step.status}:${step.attempt}`;
-        if (seen.get(step.name) === key || step.status === 'NotStarted') continue;
-        seen.set(step.name, key);
-        options.out.write(`${stepLine(step, options.tty)}\n`);
-      }
-      statusLine = options.tty && !isTerminal(view.status);
-      if (statusLine) options.out.write(summaryLine(view));
+    let refreshMs = Infinity;
+    if (lines) {
+      const view = await readView(store, runId);
+      lines.show(view);
+      if (isTerminal(view.status)) return view;
+      refreshMs = viewPollMs(view.steps.length, round);
     }
-    if (isTerminal(view.status)) return view;
+    if (await waitForEnd(store, runId, refreshMs, stop)) {
+      const view = await readView(store, runId);
+      lines?.show(view);
+      return view;
+    }
     if (stop.requested) return undefined;
-    await new Promise((resolve) => setTimeout(resolve, pollMs(view.steps.length, round)));
+  }
+}
+
+/** Polls the run's status for up to `ms`: true once it is terminal, false when the time is up or `stop` was requested. */
+async function waitForEnd(store: RunStore, runId: string, ms: number, stop: { requested: boolean }): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const status = await store.getRunStatus(runId);
+    if (!status) throw new Error(`run "${runId}" does not exist`);
+    if (isTerminal(status)) return true;
+    if (stop.requested || Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(STATUS_POLL_MS, deadline - Date.now())));
+  }
+}
+
+async function readView(store: RunStore, runId: string): Promise<RunView> {
+  const run = await store.getRun(runId);
+  if (!run) throw new Error(`run "${runId}" does not exist`);
+  return runView(run, await store.listStepRuns(runId));
+}
+
+/** One line per step state change, and on a terminal a status line kept up to date below them. */
+class LiveLines {
+  private readonly seen = new Map<string, string>();
+  private statusLine = false;
+
+  constructor(private readonly options: WatchOptions) {}
+
+  show(view: RunView): void {
+    const { out, tty } = this.options;
+    if (this.statusLine) out.write('\r\x1b[K');
+    for (const step of view.steps) {
+      const key = `${step.status}:${step.attempt}`;
+      if (this.seen.get(step.name) === key || step.status === 'NotStarted') continue;
+      this.seen.set(step.name, key);
+      out.write(`${stepLine(step, tty)}\n`);
+    }
+    this.statusLine = tty && !isTerminal(view.status);
+    if (this.statusLine) out.write(summaryLine(view));
   }
 }
 

@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import { NotFoundError, ValidationError } from '../../shared/errors';
 import { isTerminal } from '../../shared/store/records';
+import type { RunStore } from '../../shared/store/run-store';
 import { attemptPaths } from '../../shared/workspace/workspace';
 import { parseCommand, needPositional } from '../args';
 import { withContext } from '../context';
@@ -36,12 +37,18 @@ export async function logsCommand(args: string[]): Promise<number> {
     const streams = [new Tail(paths.stdout, ctx.out), new Tail(paths.stderr, ctx.err)];
     for (;;) {
       const current = await ctx.store.getStepRun(runId, step);
-      const finished = !current || isTerminal(current.status) || current.attempt !== attempt;
+      // A step not started yet may still start while the run goes on.
+      const finished = current ? isTerminal(current.status) || current.attempt !== attempt : await runEnded(ctx.store, runId);
       for (const s of streams) await s.drain();
       if (!values.follow || finished) return 0;
       await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
     }
   });
+}
+
+async function runEnded(store: RunStore, runId: string): Promise<boolean> {
+  const status = await store.getRunStatus(runId);
+  return !status || isTerminal(status);
 }
 
 /** Copies whatever was appended to a file since the last call. */

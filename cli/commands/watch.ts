@@ -39,8 +39,8 @@ export async function watchCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, {}, USAGE);
   const runId = needPositional(positionals, 0, 'run id', USAGE);
   return withContext(values.workspace, async (ctx) => {
-    const run = await ctx.store.getRun(runId);
-    if (run && isTerminal(run.status) && !values.json) ctx.out.write(`Run ${runId} already finished: ${run.status}\n`);
+    const status = await ctx.store.getRunStatus(runId);
+    if (status && isTerminal(status) && !values.json) ctx.out.write(`Run ${runId} already finished: ${status}\n`);
     return attachToRun(ctx, runId, Boolean(values.json));
   });
 }
