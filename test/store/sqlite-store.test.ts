@@ -9,9 +9,9 @@ import { after, before, describe, it } from 'node:test';
 import { setImmediate as tick } from 'node:timers/promises';
 import { ConflictError, TransientError, ValidationError } from '../../shared/errors';
 import type { RunStore } from '../../shared/store/run-store';
-import { SCHEMA_VERSION } from '../../shared/store/sqlite/schema';
+import { RUN_STORE_SCHEMA, SCHEMA_VERSION } from '../../shared/store/sqlite/schema';
 import { SqliteRunStore } from '../../shared/store/sqlite/sqlite-run-store';
-import { at, describeRunStoreContract, minimalRun, newRun, newStepRun, reuseRecord } from './run-store-contract';
+import { at, definition, describeRunStoreContract, minimalRun, newRun, newStepRun, reuseRecord } from './run-store-contract';
 
 const tempDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'tributary-sqlite-'));
 
@@ -109,6 +109,25 @@ describe('SqliteRunStore (SQLite specifics)', () => {
     assert.throws(() => SqliteRunStore.open(path), (err: unknown) => err instanceof ValidationError && err.message.includes(path) && /upgrade/.test(err.message));
   });
 
+  it('moves the definitions of a schema-1 database into their own table, keeping every run as it was', async () => {
+    const path = join(dir, 'schema-1.db');
+    const raw = new DatabaseSync(path);
+    raw.exec(RUN_STORE_SCHEMA.migrations[0]!);
+    raw.exec('PRAGMA user_version = 1');
+    const run = newRun('run-v1');
+    raw.prepare(`INSERT INTO runs (id, experiment, pipeline_name, published_pipeline_id, status, status_reason, definition, parameters,
+      options, git, created_at, started_at, ended_at, driver, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 3)`).run(
+      run.id, run.experiment, run.pipelineName, run.publishedPipelineId!, run.status, run.statusReason!, JSON.stringify(run.definition),
+      JSON.stringify(run.parameters), JSON.stringify(run.options), JSON.stringify(run.git), run.createdAt, run.startedAt!, run.endedAt!,
+      JSON.stringify(run.driver),
+    );
+    raw.close();
+    const store = SqliteRunStore.open(path);
+    assert.deepEqual(await store.getRun('run-v1'), { ...run, version: 3 });
+    assert.deepEqual((await store.listRuns()).items, [{ ...run, version: 3 }]);
+    await store.close();
+  });
+
   it('keeps everything across close and reopen', async () => {
     const path = join(dir, 'reopen.db');
     const first = SqliteRunStore.open(path);
@@ -190,6 +209,23 @@ describe('SqliteRunStore (SQLite specifics)', () => {
     await assert.rejects(cliB.putStepRun(newStepRun('run-1', 'train')), ConflictError);
     await cliA.close();
     await cliB.close();
+  });
+
+  it('a definition rewritten through another store on the same file is what the next read returns', async () => {
+    const path = join(dir, 'definition-rev.db');
+    const reader = SqliteRunStore.open(path);
+    const writer = SqliteRunStore.open(path);
+    await writer.createRun(newRun('run-def'));
+    const first = await reader.getRun('run-def');
+    assert.equal(first?.definition.name, 'train-pipeline');
+    assert.equal((await reader.getRun('run-def'))?.definition, first?.definition, 'unchanged: the parsed definition is kept');
+    await writer.updateRun('run-def', 1, { definition: definition('renamed-pipeline') });
+    assert.equal((await reader.getRun('run-def'))?.definition.name, 'renamed-pipeline');
+    await writer.updateRun('run-def', 2, { status: 'Completed' });
+    const after = await reader.getRun('run-def');
+    assert.deepEqual([after?.status, after?.definition.name], ['Completed', 'renamed-pipeline']);
+    await reader.close();
+    await writer.close();
   });
 
   it('a lock held past busy_timeout is a TransientError; reads go on meanwhile', async () => {

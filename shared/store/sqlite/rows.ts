@@ -72,14 +72,7 @@ const orNull = <T>(value: T | undefined): T | null => (value === undefined ? nul
 
 // ---- runs ----
 
-export function runToRow(run: Omit<RunRecord, 'version'>, version: number): Params {
-  return { ...runFieldsToRow(run, version), definition: JSON.stringify(run.definition) };
-}
-
-/**
- * Every column but `definition`, which can be large (hundreds of KB for a 1,000-step pipeline):
- * updates that do not change it leave it alone.
- */
+/** The `runs` row of a run; its definition goes to `run_definitions`. */
 export function runFieldsToRow(run: Omit<RunRecord, 'version' | 'definition'>, version: number): Params {
   return {
     id: run.id,
@@ -99,15 +92,14 @@ export function runFieldsToRow(run: Omit<RunRecord, 'version' | 'definition'>, v
   };
 }
 
-/** `definition`, when given, is used as the parsed definition column (already parsed by the caller). */
-export function rowToRun(row: Row, definition?: PipelineDefinition): RunRecord {
+export function rowToRun(row: Row, definition: PipelineDefinition): RunRecord {
   return withOptional<RunRecord>(
     {
       id: text(row, 'id'),
       experiment: text(row, 'experiment'),
       pipelineName: text(row, 'pipeline_name'),
       status: status(row),
-      definition: definition ?? json(row, 'definition'),
+      definition,
       parameters: json(row, 'parameters'),
       options: json(row, 'options'),
       createdAt: text(row, 'created_at'),

@@ -6,8 +6,8 @@ import { ValidationError } from '../../errors';
  * number of migrations applied; a database from a newer Tributary (higher version) is refused
  * rather than misread. Append new migrations; never edit an applied one.
  *
- * JSON columns hold the nested parts of a record (definition, parameters, options, git, driver,
- * outputs, reused_from, manifest). There are no foreign keys on purpose: the Cosmos store cannot
+ * JSON columns hold the nested parts of a record (definition — in a table of its own —,
+ * parameters, options, git, driver, outputs, reused_from, manifest). There are no foreign keys on purpose: the Cosmos store cannot
  * enforce them either, and both stores must behave the same.
  */
 const MIGRATIONS: readonly string[] = [
@@ -87,6 +87,18 @@ const MIGRATIONS: readonly string[] = [
     created_at    TEXT NOT NULL
   );
   CREATE INDEX reuse_by_step ON reuse (pipeline_name, step, created_at DESC, key DESC);
+  `,
+  `
+  -- A run's definition (hundreds of KB for a 1,000-step pipeline) in a table of its own: reading
+  -- a run's small columns never walks its overflow pages. definition_rev moves whenever the
+  -- definition is rewritten, so a reader may keep the parsed definition while it stays the same.
+  CREATE TABLE run_definitions (
+    run_id     TEXT PRIMARY KEY,
+    definition TEXT NOT NULL
+  );
+  INSERT INTO run_definitions (run_id, definition) SELECT id, definition FROM runs;
+  ALTER TABLE runs DROP COLUMN definition;
+  ALTER TABLE runs ADD COLUMN definition_rev INTEGER NOT NULL DEFAULT 1;
   `,
 ];
 

@@ -1,7 +1,9 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
+import type { PipelineDefinition } from '../../model/definition';
 import type { ExperimentRecord, MetricRecord, ReuseRecord, RunRecord, RunStatus, StepRunRecord } from '../records';
 import type { NewRun, NewStepRun, Page, RunFilter, RunStore } from '../run-store';
 import { SqliteConnection, type ConnectionOptions, type Params } from './connection';
+import { DefinitionCache } from './definition-cache';
 import { decodeRunKey, encodeRunKey, pageSize } from './paging';
 import {
   metricToRow,
@@ -12,14 +14,14 @@ import {
   rowToRun,
   rowToStepRun,
   runFieldsToRow,
-  runToRow,
   stepRunToRow,
 } from './rows';
 
 export type SqliteRunStoreOptions = ConnectionOptions;
 
+/** Every column of `runs` but definition_rev (1 when a run is created, moved only by a definition rewrite). */
 const RUN_COLUMNS = [
-  'id', 'experiment', 'pipeline_name', 'published_pipeline_id', 'status', 'status_reason', 'definition', 'parameters',
+  'id', 'experiment', 'pipeline_name', 'published_pipeline_id', 'status', 'status_reason', 'parameters',
   'options', 'git', 'created_at', 'started_at', 'ended_at', 'driver', 'version',
 ] as const;
 const STEP_COLUMNS = [
@@ -38,9 +40,12 @@ const REQUIRED_RUN_FIELDS = ['experiment', 'pipelineName', 'status', 'definition
 
 const SQL = {
   insertRun: insertSql('runs', RUN_COLUMNS, 'id'),
-  updateRunFields: `UPDATE runs SET ${setSql(RUN_COLUMNS, ['id', 'definition'])} WHERE id = $id`,
-  updateRunDefinition: 'UPDATE runs SET definition = $definition WHERE id = $id',
+  insertDefinition: 'INSERT INTO run_definitions (run_id, definition) VALUES ($id, $definition)',
+  updateRunFields: `UPDATE runs SET ${setSql(RUN_COLUMNS, ['id'])} WHERE id = $id`,
+  updateRunDefinition: 'UPDATE run_definitions SET definition = $definition WHERE run_id = $id',
+  moveDefinitionRev: 'UPDATE runs SET definition_rev = definition_rev + 1 WHERE id = $id',
   getRun: 'SELECT * FROM runs WHERE id = $id',
+  getDefinition: 'SELECT definition FROM run_definitions WHERE run_id = $id',
   getRunStatus: 'SELECT status FROM runs WHERE id = $id',
   countIntoExperiment: `INSERT INTO experiments (name, created_at, run_count) VALUES ($name, $created_at, 1)
     ON CONFLICT (name) DO UPDATE SET run_count = run_count + 1, created_at = min(created_at, excluded.created_at)`,
@@ -74,6 +79,8 @@ const SQL = {
  * to the busy timeout while another process holds the lock).
  */
 export class SqliteRunStore implements RunStore {
+  private readonly definitions = new DefinitionCache();
+
   private constructor(private readonly conn: SqliteConnection) {}
 
   /** Opens or creates the store at `dbPath` (parent folders created, file mode 0600). */
@@ -87,19 +94,22 @@ export class SqliteRunStore implements RunStore {
   }
 
   async createRun(run: NewRun): Promise<RunRecord> {
-    const row = runToRow(run, 1);
+    const row = runFieldsToRow(run, 1);
+    const definition = JSON.stringify(run.definition);
     this.conn.write(() => {
       if (this.conn.stmt(SQL.insertRun).run(row).changes === 0) {
         throw new ConflictError(`run ${run.id} already exists`, run.id);
       }
+      this.conn.stmt(SQL.insertDefinition).run({ id: run.id, definition });
       this.conn.stmt(SQL.countIntoExperiment).run({ name: run.experiment, created_at: run.createdAt });
     });
-    return rowToRun(row);
+    const created = rowToRun(row, JSON.parse(definition));
+    this.definitions.set(run.id, 1, created.definition);
+    return created;
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
-    const row = this.conn.read(() => this.conn.stmt(SQL.getRun).get({ id }));
-    return row === undefined ? undefined : rowToRun(row);
+    return this.conn.read(() => this.readRun(id));
   }
 
   async getRunStatus(id: string): Promise<RunStatus | undefined> {
@@ -127,18 +137,18 @@ export class SqliteRunStore implements RunStore {
       params['after_id'] = after.id;
     }
     // At most 32 distinct texts (filters x token), each prepared once and cached.
-    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT $limit`;
+    const sql = `SELECT runs.*, definition FROM runs JOIN run_definitions ON run_id = id
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT $limit`;
     const rows = this.conn.read(() => this.conn.stmt(sql).all(params));
-    const items = rows.slice(0, limit).map((row) => rowToRun(row));
+    const items = rows.slice(0, limit).map((row) => rowToRun(row, JSON.parse(String(row['definition']))));
     const last = items[items.length - 1];
     return rows.length > limit && last !== undefined ? { items, continuationToken: encodeRunKey(last) } : { items };
   }
 
   async updateRun(id: string, expectedVersion: number, patch: Partial<Omit<RunRecord, 'id' | 'version'>>): Promise<RunRecord> {
     return this.conn.write(() => {
-      const stored = this.conn.stmt(SQL.getRun).get({ id });
-      if (stored === undefined) throw new NotFoundError(`run ${id} not found`, id);
-      const current = rowToRun(stored);
+      const current = this.readRun(id);
+      if (current === undefined) throw new NotFoundError(`run ${id} not found`, id);
       if (current.version !== expectedVersion) {
         throw new ConflictError(
           `run ${id} was updated concurrently: expected version ${expectedVersion} but the stored version is ${current.version} (re-read the run and retry)`,
@@ -157,7 +167,10 @@ export class SqliteRunStore implements RunStore {
       this.conn.stmt(SQL.updateRunFields).run(fields);
       // The definition is rewritten only when patched: it is the one large column.
       const definitionJson = changes.definition === undefined ? undefined : JSON.stringify(changes.definition);
-      if (definitionJson !== undefined) this.conn.stmt(SQL.updateRunDefinition).run({ id, definition: definitionJson });
+      if (definitionJson !== undefined) {
+        this.conn.stmt(SQL.updateRunDefinition).run({ id, definition: definitionJson });
+        this.conn.stmt(SQL.moveDefinitionRev).run({ id });
+      }
       if (next.experiment !== current.experiment) {
         this.conn.stmt(SQL.countOutOfExperiment).run({ name: current.experiment });
         this.conn.stmt(SQL.countIntoExperiment).run({ name: next.experiment, created_at: next.createdAt });
@@ -251,6 +264,21 @@ export class SqliteRunStore implements RunStore {
 
   async close(): Promise<void> {
     this.conn.close();
+  }
+
+  /** The run, with its definition from the cache while its revision is unchanged. Call inside read/write. */
+  private readRun(id: string): RunRecord | undefined {
+    const row = this.conn.stmt(SQL.getRun).get({ id });
+    if (row === undefined) return undefined;
+    const rev = Number(row['definition_rev']);
+    let definition = this.definitions.get(id, rev);
+    if (!definition) {
+      const stored = this.conn.stmt(SQL.getDefinition).get({ id });
+      if (stored === undefined) throw new Error(`run store: run ${id} has no definition`);
+      definition = JSON.parse(String(stored['definition'])) as PipelineDefinition;
+      this.definitions.set(id, rev, definition);
+    }
+    return rowToRun(row, definition);
   }
 
   private storedStepVersion(runId: string, step: string): number | undefined {
