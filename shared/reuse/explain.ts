@@ -57,7 +57,7 @@ export async function explainStep(store: RunStore, snapshots: SnapshotSource, ru
     ...base,
     outcome: 'ran',
     reason: entry.reason,
-    ...(entry.key ? { key: entry.key } : {}),
+    ...(record.reuseKey ? { key: record.reuseKey } : {}),
     ...(entry.untracked ? { untracked: entry.untracked } : {}),
     ...(entry.observed ? { observed: entry.observed.length } : {}),
   };

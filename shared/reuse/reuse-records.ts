@@ -39,8 +39,6 @@ export interface ExplainEntry {
   observed?: CheckItem[];
   /** Why a Python step's key was not narrowed. */
   untracked?: string;
-  /** The key its result was recorded under. */
-  key?: string;
 }
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -93,7 +91,6 @@ const entrySchema = z.discriminatedUnion('kind', [
     material: materialSchema.optional(),
     observed: z.array(checkItem).optional(),
     untracked: z.string().optional(),
-    key: z.string().optional(),
   }),
 ]);
 
