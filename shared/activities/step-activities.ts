@@ -25,6 +25,9 @@ import { resolveStepInputs } from './step-inputs';
 import { updateStepRun, withoutVersion } from './step-records';
 import type { RunCache } from './run-cache';
 
+/** A step that ends within this long after it starts is never recorded as Running. */
+const SHORT_STEP_MS = 100;
+
 type StepActivities = Pick<Activities, 'prepareStep' | 'submitStep' | 'pollStep' | 'finalizeStep'>;
 
 export function outcomeOf(record: StepRunRecord): StepOutcome {
@@ -103,9 +106,12 @@ export function createStepActivities(deps: ActivityDeps, runs: RunCache): StepAc
       const record = await store.getStepRun(runId, step);
       const target = computes.resolve(record!.compute);
       // A step still recorded as Queued gets a quick look first, so Running is recorded when it starts.
-      let status = await target.poll(handle, record?.status === 'Queued' ? 0 : waitMs);
+      const queued = record?.status === 'Queued';
+      let status = await target.poll(handle, queued ? 0 : waitMs);
       if (status.state === 'Queued' && waitMs > 0) status = await target.poll(handle, waitMs);
-      if (status.state === 'Running' && record?.status === 'Queued' && record.attempt === attempt) {
+      // ...unless it ends within moments: a short step goes from Queued to its end in one write.
+      if (status.state === 'Running' && queued && waitMs > 0) status = await target.poll(handle, Math.min(waitMs, SHORT_STEP_MS));
+      if (status.state === 'Running' && queued && record.attempt === attempt) {
         await updateStepRun(
           store,
           runId,
