@@ -7,7 +7,8 @@ import type { ProblemList } from '../../errors';
 import { SAFE_NAME } from '../../util/safe-names';
 import { describeValue } from '../parameters';
 import { ignored } from './schema';
-import type { PathSeg, Place } from './read';
+import type { Place } from './read';
+import type { PathSeg } from './yaml-path';
 
 type Issue = z.core.$ZodIssue;
 
