@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import type { Socket } from 'node:net';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import { z } from 'zod';
 import { ValidationError } from '../../errors';
+import { parseReply, type Reply } from './launcher-replies';
 
 /** `python/tributary_launcher.py` at the repository root (this file runs from `dist/shared/compute/local/`). */
 export const LAUNCHER_SCRIPT = path.resolve(__dirname, '..', '..', '..', '..', 'python', 'tributary_launcher.py');
@@ -53,15 +53,6 @@ interface Pending {
   resolve: (pid: number) => void;
   reject: (error: Error) => void;
 }
-
-/** What the launcher writes, one per line (see `python/tributary_launcher.py`). */
-const ReplySchema = z.union([
-  z.strictObject({ id: z.number(), pid: z.number().int().positive() }),
-  z.strictObject({ id: z.number(), error: z.string() }),
-  z.strictObject({ exit: z.number().int().positive(), code: z.number().int() }),
-  z.strictObject({ exit: z.number().int().positive(), signal: z.string() }),
-]);
-type Reply = z.infer<typeof ReplySchema>;
 
 /** How long `close` waits for the launcher to leave after its stdin closed before SIGKILLing it. */
 const CLOSE_GRACE_MS = 5000;
@@ -186,14 +177,6 @@ export class ProcessLauncher {
       if (busy) handle.ref();
       else handle.unref();
     }
-  }
-}
-
-function parseReply(line: string): Reply | undefined {
-  try {
-    return ReplySchema.parse(JSON.parse(line));
-  } catch {
-    return undefined;
   }
 }
 
