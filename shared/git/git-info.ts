@@ -9,13 +9,14 @@ import type { GitInfo } from '../store/records';
 import { stripCredentials } from './remote-url';
 
 export async function readGitInfo(dir: string): Promise<GitInfo | undefined> {
-  const commit = await git(dir, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
-  if (!commit) return undefined;
-  const [branch, status, remotes] = await Promise.all([
+  // All at once: outside a checkout the answers other than the commit's are simply not used.
+  const [commit, branch, status, remotes] = await Promise.all([
+    git(dir, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']),
     git(dir, ['symbolic-ref', '--quiet', '--short', 'HEAD']),
     git(dir, ['status', '--porcelain']),
     git(dir, ['remote']),
   ]);
+  if (!commit) return undefined;
   const names = (remotes ?? '').split('\n').filter(Boolean);
   const remote = names.includes('origin') ? 'origin' : names[0];
   const remoteUrl = remote ? await git(dir, ['remote', 'get-url', remote]) : undefined;

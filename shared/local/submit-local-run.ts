@@ -25,13 +25,10 @@ export async function submitLocalRun(
 ): Promise<RunRecord> {
   const checked = checkSubmission({ ...req, knownComputes: LOCAL_COMPUTES });
   const { store: contents, cache } = localSnapshotStores(workspace);
-  const snapshots = await snapshotPipelineSources(req.definition, {
-    store: contents,
-    cache,
-    warn: (w) => warn(w.message),
-    excludeFolders: [workspace.root],
-  });
-  const git = req.git ?? (await readGitInfo(sourceFolder(req.definition)));
+  const [snapshots, git] = await Promise.all([
+    snapshotPipelineSources(req.definition, { store: contents, cache, warn: (w) => warn(w.message), excludeFolders: [workspace.root] }),
+    req.git ?? readGitInfo(sourceFolder(req.definition)),
+  ]);
   const run = await recordRun(store, checked, { git, snapshots });
   await startLocalRun(workspace, store, run.id);
   return run;
