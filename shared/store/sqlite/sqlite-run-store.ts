@@ -71,12 +71,14 @@ const SQL = {
 /**
  * The local run history: one SQLite file under the workspace (`node:sqlite`, nothing native to
  * build). Safe for several processes on one file (two CLIs, a CLI and a worker): WAL mode lets
- * reads run during a write, every write is one BEGIN IMMEDIATE transaction that waits up to the
- * busy timeout for the lock, and racing updates fail with ConflictError through `version`.
- * A lock held longer than the busy timeout surfaces as TransientError.
+ * reads run during a write, writes go in BEGIN IMMEDIATE transactions that wait up to the busy
+ * timeout for the lock, and racing updates fail with ConflictError through `version`. A lock held
+ * longer than the busy timeout surfaces as TransientError. Writes asked for in one turn of the
+ * event loop share a transaction (`SqliteConnection.writeGrouped`); each still succeeds or fails
+ * on its own, and resolves once committed.
  *
- * Calls are synchronous underneath (a write blocks the event loop for its few microseconds, or up
- * to the busy timeout while another process holds the lock).
+ * Calls are synchronous underneath (a transaction blocks the event loop for its few microseconds,
+ * or up to the busy timeout while another process holds the lock).
  */
 export class SqliteRunStore implements RunStore {
   private readonly definitions = new DefinitionCache();
@@ -96,7 +98,7 @@ export class SqliteRunStore implements RunStore {
   async createRun(run: NewRun): Promise<RunRecord> {
     const row = runFieldsToRow(run, 1);
     const definition = JSON.stringify(run.definition);
-    this.conn.write(() => {
+    await this.conn.writeGrouped(() => {
       if (this.conn.stmt(SQL.insertRun).run(row).changes === 0) {
         throw new ConflictError(`run ${run.id} already exists`, run.id);
       }
@@ -146,7 +148,7 @@ export class SqliteRunStore implements RunStore {
   }
 
   async updateRun(id: string, expectedVersion: number, patch: Partial<Omit<RunRecord, 'id' | 'version'>>): Promise<RunRecord> {
-    return this.conn.write(() => {
+    return this.conn.writeGrouped(() => {
       const current = this.readRun(id);
       if (current === undefined) throw new NotFoundError(`run ${id} not found`, id);
       if (current.version !== expectedVersion) {
@@ -183,7 +185,7 @@ export class SqliteRunStore implements RunStore {
     const version = expectedVersion === undefined ? 1 : expectedVersion + 1;
     const row = stepRunToRow(step, version);
     const name = `step run ${step.runId}/${step.step}`;
-    this.conn.write(() => {
+    await this.conn.writeGrouped(() => {
       if (expectedVersion === undefined) {
         if (this.conn.stmt(SQL.insertStep).run(row).changes === 1) return;
         const stored = this.storedStepVersion(step.runId, step.step);
@@ -216,7 +218,7 @@ export class SqliteRunStore implements RunStore {
   async addMetrics(metrics: MetricRecord[]): Promise<void> {
     if (metrics.length === 0) return;
     const rows = metrics.map(metricToRow);
-    this.conn.write(() => {
+    await this.conn.writeGrouped(() => {
       const insert = this.conn.stmt(SQL.insertMetric);
       for (const row of rows) insert.run(row);
     });
@@ -244,7 +246,7 @@ export class SqliteRunStore implements RunStore {
 
   async putReuseIfAbsent(record: ReuseRecord): Promise<ReuseRecord> {
     const row = reuseToRow(record);
-    const stored = this.conn.write(() => {
+    const stored = await this.conn.writeGrouped(() => {
       this.conn.stmt(SQL.insertReuse).run(row);
       return this.conn.stmt(SQL.getReuse).get({ key: record.key });
     });
@@ -254,7 +256,7 @@ export class SqliteRunStore implements RunStore {
 
   async replaceReuse(record: ReuseRecord, staleRunId: string): Promise<void> {
     const row = { ...reuseToRow(record), stale_run_id: staleRunId };
-    this.conn.write(() => this.conn.stmt(SQL.replaceReuse).run(row));
+    await this.conn.writeGrouped(() => this.conn.stmt(SQL.replaceReuse).run(row));
   }
 
   async listReuseForStep(pipelineName: string, step: string, limit: number): Promise<ReuseRecord[]> {
