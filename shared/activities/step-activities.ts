@@ -39,7 +39,8 @@ export function createStepActivities(deps: ActivityDeps, runs: RunCache): StepAc
   const { store, computes, data, workspace } = deps;
   const now = () => (deps.now ?? (() => new Date()))().toISOString();
   // Snapshots are read from the workspace's local store; where it lacks one, keys are not narrowed.
-  const reuse = createStepReuse({ store, data, now, snapshots: snapshotSource(localSnapshotStores(workspace).store) });
+  const completedStep = (runId: string, step: string) => runs.completedStep(runId, step);
+  const reuse = createStepReuse({ store, data, now, completedStep, snapshots: snapshotSource(localSnapshotStores(workspace).store) });
 
   return {
     async prepareStep({ runId, step }) {
@@ -78,7 +79,7 @@ export function createStepActivities(deps: ActivityDeps, runs: RunCache): StepAc
         await removeIfPresent(paths.dir);
         await deps.workDirs.prepare(def.codeDir, paths.workDir, { runId, step });
         const ctx = { runId, step, attempt, scratchDir: paths.dir };
-        const inputs = await resolveStepInputs(run, def, store, data, ctx);
+        const inputs = await resolveStepInputs(run, def, completedStep, data, ctx);
         const outputs = Object.fromEntries(Object.keys(def.outputs).map((o) => [o, outputFolder(workspace, runId, step, o)]));
         for (const folder of Object.values(outputs)) await removeIfPresent(folder);
         const job = await buildStepJob({ run, def, attempt, paths, inputs, outputs, pythonHelperDir: deps.pythonHelperDir });

@@ -2,8 +2,10 @@ import path from 'node:path';
 import type { DataInput, DataPlane, StepDataContext } from '../datastore/data-plane';
 import { ValidationError } from '../errors';
 import type { DataType, InputBinding, PipelineDefinition, ScalarValue, StepDefinition } from '../model/definition';
-import type { RunRecord } from '../store/records';
-import type { RunStore } from '../store/run-store';
+import type { RunRecord, StepRunRecord } from '../store/records';
+
+/** A step run of a run if it is Completed, else undefined (`RunCache.completedStep`). */
+export type CompletedStepLookup = (runId: string, step: string) => Promise<StepRunRecord | undefined>;
 
 /** An input as the step process sees it: a scalar, or the local path of data. */
 export type ResolvedInput = { kind: 'scalar'; value: ScalarValue } | { kind: 'data'; path: string };
@@ -23,13 +25,13 @@ const DATA_TYPES: readonly string[] = ['uri_file', 'uri_folder'];
 export async function resolveStepInputs(
   run: RunRecord,
   def: StepDefinition,
-  store: RunStore,
+  completedStep: CompletedStepLookup,
   data: DataPlane,
   ctx: StepDataContext,
 ): Promise<Record<string, ResolvedInput>> {
   const resolved: Record<string, ResolvedInput> = {};
   for (const [name, source] of Object.entries(bindingSources(def, run.definition, run.parameters))) {
-    resolved[name] = await resolveSource(name, source, run, store, data, ctx);
+    resolved[name] = await resolveSource(name, source, run, completedStep, data, ctx);
   }
   return resolved;
 }
@@ -84,7 +86,7 @@ async function resolveSource(
   name: string,
   source: BindingSource,
   run: RunRecord,
-  store: RunStore,
+  completedStep: CompletedStepLookup,
   data: DataPlane,
   ctx: StepDataContext,
 ): Promise<ResolvedInput> {
@@ -94,9 +96,8 @@ async function resolveSource(
     case 'data':
       return { kind: 'data', path: await data.resolveInput(source.input, ctx) };
     case 'upstream': {
-      const producer = await store.getStepRun(run.id, source.step);
-      const record = producer?.outputs[source.output];
-      if (!producer || producer.status !== 'Completed' || !record) {
+      const record = (await completedStep(run.id, source.step))?.outputs[source.output];
+      if (!record) {
         throw new ValidationError(`input "${name}": output "${source.output}" of step "${source.step}" is not available`, `inputs.${name}`);
       }
       return { kind: 'data', path: await data.resolveUpstreamOutput(record, ctx) };

@@ -3,6 +3,7 @@
  * same key whose outputs still exist; `record` (finalizeStep) enters a completed step's result
  * into the index. Both keep the step run's explain entry, so `tributary explain` can say why.
  */
+import type { CompletedStepLookup } from '../activities/step-inputs';
 import type { DataPlane } from '../datastore/data-plane';
 import type { StepDefinition } from '../model/definition';
 import type { OutputRecord, ReuseRecord, RunRecord } from '../store/records';
@@ -16,6 +17,8 @@ import type { SnapshotSource } from './snapshot-source';
 
 export interface StepReuseDeps {
   store: RunStore;
+  /** The producers of a step's upstream inputs, once Completed. */
+  completedStep: CompletedStepLookup;
   data: DataPlane;
   snapshots: SnapshotSource;
   now: () => string;
@@ -46,7 +49,7 @@ interface Decided {
 }
 
 export function createStepReuse(deps: StepReuseDeps): StepReuse {
-  const { store, data, snapshots, now } = deps;
+  const { store, data, snapshots, now, completedStep } = deps;
   // What `decide` stored for a step run, so `record` in the same process (the local worker) neither
   // reads the explain entry back nor hashes the key material again. Another process reads the store.
   const decided = new Map<string, Decided>();
@@ -62,8 +65,8 @@ export function createStepReuse(deps: StepReuseDeps): StepReuse {
       snapshot: run.options.snapshots?.[def.name],
       data,
       async upstream(step, output) {
-        const producer = await store.getStepRun(run.id, step);
-        const record = producer?.status === 'Completed' ? producer.outputs[output] : undefined;
+        const producer = await completedStep(run.id, step);
+        const record = producer?.outputs[output];
         return record && { record, runId: producer!.reusedFrom?.runId ?? producer!.runId };
       },
     });

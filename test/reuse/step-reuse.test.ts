@@ -21,7 +21,16 @@ describe('createStepReuse: decide in one process, record in another', () => {
   const store = SqliteRunStore.open(path.join(dir, 'runs.db'));
   const data = new LocalFolderDataPlane();
   const def = stepDef({ codeDir: undefined, inputs: {}, command: 'echo 1 > ${{outputs.model}}/m' });
-  const reuseIn = (): StepReuse => createStepReuse({ store, data, snapshots: async () => undefined, now: () => new Date().toISOString() });
+  const reuseIn = (): StepReuse => createStepReuse({
+      store,
+      data,
+      completedStep: async (runId, step) => {
+        const record = await store.getStepRun(runId, step);
+        return record?.status === 'Completed' ? record : undefined;
+      },
+      snapshots: async () => undefined,
+      now: () => new Date().toISOString(),
+    });
   after(async () => {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
