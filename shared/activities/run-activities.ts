@@ -25,7 +25,10 @@ export function createRunActivities(deps: ActivityDeps, runs: RunCache): RunActi
           : undefined,
       );
       const deps = stepDependencies(run.definition);
-      const finished = (await store.listStepRuns(runId)).filter((s) => isTerminal(s.status)).map(outcomeOf);
+      const records = await store.listStepRuns(runId);
+      for (const step of Object.keys(run.definition.steps)) runs.saw({ runId, step });
+      for (const record of records) runs.saw(record);
+      const finished = records.filter((s) => isTerminal(s.status)).map(outcomeOf);
       const plan: RunPlan = {
         steps: Object.keys(run.definition.steps).map((name) => ({ name, after: [...(deps.get(name) ?? [])] })),
         continueOnStepFailure: run.definition.continueOnStepFailure,
@@ -37,25 +40,27 @@ export function createRunActivities(deps: ActivityDeps, runs: RunCache): RunActi
     async skipSteps({ runId, steps, reason }) {
       const run = await runs.run(runId);
       for (const step of steps) {
-        await updateStepRun(store, runId, step, (current) => {
+        const saved = await updateStepRun(store, runId, step, (current) => {
           if (current && isTerminal(current.status)) return undefined;
           const base = current ? withoutVersion(current) : { runId, step, attempt: 0, reused: false, outputs: {} };
           const compute = run.options.computeMap[run.definition.steps[step]!.compute] ?? run.definition.steps[step]!.compute;
           return { ...base, compute, status: 'Canceled', statusReason: `not started: ${reason}`, endedAt: now() };
-        });
+        }, { current: await runs.lastSeen(runId, step) });
+        if (saved) runs.saw(saved);
       }
     },
 
     async cancelSteps({ runId, steps, reason }) {
       for (const step of steps) {
-        const record = await store.getStepRun(runId, step);
+        const record = await runs.read(runId, step);
         if (!record || isTerminal(record.status)) continue;
         if (record.handle) await deps.computes.resolve(record.compute).cancel(record.handle);
-        await updateStepRun(store, runId, step, (current) =>
+        const saved = await updateStepRun(store, runId, step, (current) =>
           current && !current.handle && !isTerminal(current.status)
             ? { ...withoutVersion(current), status: 'Canceled', statusReason: reason, endedAt: now() }
             : undefined,
         );
+        if (saved) runs.saw(saved);
       }
     },
 

@@ -40,16 +40,21 @@ export function createStepActivities(deps: ActivityDeps, runs: RunCache): StepAc
   const now = () => (deps.now ?? (() => new Date()))().toISOString();
   // Snapshots are read from the workspace's local store; where it lacks one, keys are not narrowed.
   const completedStep = (runId: string, step: string) => runs.completedStep(runId, step);
+  const remember = <T extends StepRunRecord | undefined>(record: T): T => {
+    if (record) runs.saw(record);
+    return record;
+  };
   const reuse = createStepReuse({ store, data, now, completedStep, snapshots: snapshotSource(localSnapshotStores(workspace).store) });
 
   return {
     async prepareStep({ runId, step }) {
       const { run, def } = await runs.step(runId, step);
-      const existing = await store.getStepRun(runId, step);
+      // As startRun found it (when it ran in this process): nothing touches a step before it starts.
+      const existing = await runs.lastSeen(runId, step);
       if (existing && isTerminal(existing.status)) return { action: 'finished', outcome: outcomeOf(existing) };
       if (!existing?.handle) {
         const decision = await reuse.decide(run, def);
-        if ('reuse' in decision) return { action: 'reused', outcome: outcomeOf(await markReused(store, run, def, decision.reuse, now())) };
+        if ('reuse' in decision) return { action: 'reused', outcome: outcomeOf(remember(await markReused(store, run, def, decision.reuse, now()))) };
       }
       if (existing?.handle) {
         // An attempt was under way when its driver stopped: make sure it is gone, then run again.
@@ -57,20 +62,20 @@ export function createStepActivities(deps: ActivityDeps, runs: RunCache): StepAc
       }
       const firstAttempt = existing?.handle ? existing.attempt + 1 : (existing?.attempt ?? 1);
       const compute = run.options.computeMap[def.compute] ?? def.compute;
-      await updateStepRun(store, runId, step, (current) => ({
+      remember(await updateStepRun(store, runId, step, (current) => ({
         ...(current ? withoutVersion(current) : { runId, step, reused: false, outputs: {} }),
         status: 'Queued',
         attempt: firstAttempt,
         compute,
         handle: undefined,
         queuedAt: current?.queuedAt ?? now(),
-      }), { current: existing });
+      }), { current: existing }));
       return { action: 'run', firstAttempt, retry: def.retry };
     },
 
     async submitStep({ runId, step, attempt }) {
       const { run, def } = await runs.step(runId, step);
-      const record = await store.getStepRun(runId, step);
+      const record = await runs.read(runId, step);
       if (record?.attempt === attempt && record.handle) return { handle: record.handle };
       if (record?.status === 'Canceled') return { rejected: record.statusReason ?? 'canceled before it started' };
       const paths = attemptPaths(workspace, runId, step, attempt);
@@ -84,7 +89,7 @@ export function createStepActivities(deps: ActivityDeps, runs: RunCache): StepAc
         for (const folder of Object.values(outputs)) await removeIfPresent(folder);
         const job = await buildStepJob({ run, def, attempt, paths, inputs, outputs, pythonHelperDir: deps.pythonHelperDir });
         const handle = await target.submit(job);
-        await updateStepRun(store, runId, step, (current) => ({
+        remember(await updateStepRun(store, runId, step, (current) => ({
           ...withoutVersion(current!),
           status: 'Queued',
           statusReason: undefined,
@@ -95,7 +100,7 @@ export function createStepActivities(deps: ActivityDeps, runs: RunCache): StepAc
           attempt,
           handle,
           command: job.command,
-        }), { current: record });
+        }), { current: record }));
         return { handle };
       } catch (err) {
         if (err instanceof TributaryError && !err.retryable) return { rejected: describeError(err) };
@@ -104,7 +109,7 @@ export function createStepActivities(deps: ActivityDeps, runs: RunCache): StepAc
     },
 
     async pollStep({ runId, step, attempt, handle, waitMs }) {
-      const record = await store.getStepRun(runId, step);
+      const record = await runs.lastSeen(runId, step);
       const target = computes.resolve(record!.compute);
       // A step still recorded as Queued gets a quick look first, so Running is recorded when it starts.
       const queued = record?.status === 'Queued';
@@ -113,13 +118,13 @@ export function createStepActivities(deps: ActivityDeps, runs: RunCache): StepAc
       // ...unless it ends within moments: a short step goes from Queued to its end in one write.
       if (status.state === 'Running' && queued && waitMs > 0) status = await target.poll(handle, Math.min(waitMs, SHORT_STEP_MS));
       if (status.state === 'Running' && queued && record.attempt === attempt) {
-        await updateStepRun(
+        remember(await updateStepRun(
           store,
           runId,
           step,
           (current) => (current?.status === 'Queued' ? { ...withoutVersion(current), status: 'Running', startedAt: status.startedAt ?? now() } : undefined),
           { current: record },
-        );
+        ));
       }
       return status;
     },
@@ -158,8 +163,8 @@ export function createStepActivities(deps: ActivityDeps, runs: RunCache): StepAc
           outputs,
           ...(reuseKey ? { reuseKey } : {}),
         };
-      });
-      return { outcome: outcomeOf(saved!), retryable: isRetryable(job) };
+      }, { current: await runs.lastSeen(runId, step) });
+      return { outcome: outcomeOf(remember(saved)!), retryable: isRetryable(job) };
     },
   };
 }
