@@ -1,7 +1,9 @@
 import { describeHostInterpreters } from '../../shared/compute/local/host-interpreters';
+import { WaitingWorker } from '../../shared/local/launch-worker';
 import { submitLocalRun } from '../../shared/local/submit-local-run';
 import { compilePipelineYaml } from '../../shared/model/yaml/compile';
 import { parseSetFlags } from '../../shared/model/parameters';
+import { ensureWorkspace, resolveWorkspace } from '../../shared/workspace/workspace';
 import { parseCommand, needPositional, parseComputeFlags } from '../args';
 import { printJson, withContext } from '../context';
 import { attachToRun } from './watch';
@@ -24,32 +26,40 @@ export async function runCommand(args: string[]): Promise<number> {
   const file = needPositional(positionals, 0, 'pipeline file', USAGE);
   const json = Boolean(values.json);
   const warn = (msg: string) => process.stderr.write(`warning: ${msg}\n`);
-  const definition = await compilePipelineYaml(file, { warn });
-  const parameters = parseSetFlags(values.set ?? []);
-  const computeMap = parseComputeFlags(values.compute);
+  // The run's worker starts first, so that its start-up overlaps compiling and recording the run.
+  const worker = WaitingWorker.start(ensureWorkspace(resolveWorkspace(values.workspace)));
+  try {
+    const definition = await compilePipelineYaml(file, { warn });
+    const parameters = parseSetFlags(values.set ?? []);
+    const computeMap = parseComputeFlags(values.compute);
 
-  return withContext(values.workspace, async (ctx) => {
-    const run = await submitLocalRun(
-      ctx.workspace,
-      ctx.store,
-      {
-        definition,
-        experiment: values.experiment,
-        parameters,
-        parametersSource: '--set',
-        options: { computeMap, regenerateOutputs: Boolean(values.regenerate), source: 'cli' },
-      },
-      warn,
-    );
-    if (!json) {
-      ctx.out.write(`Run ${run.id} submitted (experiment "${run.experiment}", ${Object.keys(definition.steps).length} steps)\n`);
-      ctx.out.write(`note: ${describeHostInterpreters()}\n`);
-    }
-    if (values.detach) {
-      if (json) printJson(ctx, { id: run.id, status: run.status, experiment: run.experiment });
-      else ctx.out.write(`Detached. Follow with: tributary watch ${run.id}\n`);
-      return 0;
-    }
-    return attachToRun(ctx, run.id, json);
-  });
+    return await withContext(values.workspace, async (ctx) => {
+      const run = await submitLocalRun(
+        ctx.workspace,
+        ctx.store,
+        {
+          definition,
+          experiment: values.experiment,
+          parameters,
+          parametersSource: '--set',
+          options: { computeMap, regenerateOutputs: Boolean(values.regenerate), source: 'cli' },
+        },
+        warn,
+        worker,
+      );
+      if (!json) {
+        ctx.out.write(`Run ${run.id} submitted (experiment "${run.experiment}", ${Object.keys(definition.steps).length} steps)\n`);
+        ctx.out.write(`note: ${describeHostInterpreters()}\n`);
+      }
+      if (values.detach) {
+        if (json) printJson(ctx, { id: run.id, status: run.status, experiment: run.experiment });
+        else ctx.out.write(`Detached. Follow with: tributary watch ${run.id}\n`);
+        return 0;
+      }
+      return attachToRun(ctx, run.id, json);
+    });
+  } finally {
+    // Without a run (the pipeline was rejected), the waiting worker leaves.
+    worker.dismiss();
+  }
 }

@@ -4,7 +4,9 @@
  * the run and starts driving it. The CLI and the SDK both submit through here.
  */
 import { existsSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { updateRunRecord } from '../activities/run-records';
 import { readGitInfo } from '../git/git-info';
 import type { PipelineDefinition } from '../model/definition';
 import { checkSubmission, recordRun, type SubmitRequest } from '../runs/submit-run';
@@ -13,6 +15,7 @@ import { localSnapshotStores } from '../snapshot/local-snapshots';
 import type { RunRecord } from '../store/records';
 import type { RunStore } from '../store/run-store';
 import type { Workspace } from '../workspace/workspace';
+import type { WaitingWorker } from './launch-worker';
 import { startLocalRun } from './start-local-run';
 
 export const LOCAL_COMPUTES = ['local'];
@@ -22,6 +25,8 @@ export async function submitLocalRun(
   store: RunStore,
   req: Omit<SubmitRequest, 'knownComputes'>,
   warn: (message: string) => void,
+  /** A worker started ahead (it loaded its modules meanwhile) to drive the run; else one is started now. */
+  waiting?: WaitingWorker,
 ): Promise<RunRecord> {
   const checked = checkSubmission({ ...req, knownComputes: LOCAL_COMPUTES });
   const { store: contents, cache } = localSnapshotStores(workspace);
@@ -30,8 +35,20 @@ export async function submitLocalRun(
     req.git ?? readGitInfo(sourceFolder(req.definition)),
   ]);
   const run = await recordRun(store, checked, { git, snapshots });
-  await startLocalRun(workspace, store, run.id);
+  if (!waiting || !(await giveRun(store, run.id, waiting))) await startLocalRun(workspace, store, run.id);
   return run;
+}
+
+/** Records the waiting worker as the run's driver (as `startLocalRun` does for a new one), then gives it the run; false when it is gone. */
+async function giveRun(store: RunStore, runId: string, waiting: WaitingWorker): Promise<boolean> {
+  const pid = waiting.pid;
+  if (pid !== undefined) {
+    await updateRunRecord(store, runId, (run) => ({
+      driver: { kind: 'local', pid, host: os.hostname(), heartbeatAt: new Date().toISOString() },
+      ...(run.status === 'NotStarted' ? { status: 'Queued' as const } : {}),
+    }));
+  }
+  return waiting.give(runId);
 }
 
 /** The folder whose git state describes the pipeline: its first source folder, else its file's folder. */

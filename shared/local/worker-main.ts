@@ -1,29 +1,48 @@
 /**
- * Entry point of the detached local worker: `node worker-main.js <workspace> <runId>`.
- * Started by `tributary run` / `resume` and by the SDK; its stdout/stderr go to the run's driver log.
+ * Entry point of the detached local worker: `node worker-main.js <workspace> <runId>`, or
+ * `node worker-main.js <workspace> --run-id-on-stdin <log>` for a worker started before its run
+ * is recorded (`WaitingWorker`). Started by `tributary run` / `resume` and by the SDK; its
+ * stdout/stderr go to the run's driver log.
  */
+import { rmSync } from 'node:fs';
 import { enableCompileCache } from 'node:module';
 import { describeError } from '../errors';
 import { resolveWorkspace } from '../workspace/workspace';
+import { RUN_ID_ON_STDIN } from './launch-worker';
 
 // Before the worker's own modules load: their compiled code then comes from Node's on-disk cache.
 enableCompileCache();
 
 async function main(): Promise<void> {
-  const [workspaceDir, runId] = process.argv.slice(2);
-  if (!workspaceDir || !runId) throw new Error('usage: worker-main <workspace> <runId>');
+  const [workspaceDir, runIdArg, waitingLog] = process.argv.slice(2);
+  if (!workspaceDir || !runIdArg || (runIdArg === RUN_ID_ON_STDIN && !waitingLog)) {
+    throw new Error(`usage: worker-main <workspace> <runId> | worker-main <workspace> ${RUN_ID_ON_STDIN} <log>`);
+  }
   const { openLocalServices } = require('./local-services') as typeof import('./local-services');
   const { driveRun } = require('./run-worker') as typeof import('./run-worker');
-  const services = await openLocalServices(resolveWorkspace(workspaceDir));
+  const services = openLocalServices(resolveWorkspace(workspaceDir));
   const stop = () => void services.close().finally(() => process.exit(130));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   try {
+    const runId = runIdArg === RUN_ID_ON_STDIN ? await runIdFromStdin() : runIdArg;
+    if (!runId) {
+      // Dismissed: no run was recorded for this worker.
+      rmSync(waitingLog!, { force: true });
+      return;
+    }
     const summary = await driveRun(services, runId);
     console.log(`run ${runId} finished: ${summary.status}${summary.statusReason ? ` (${summary.statusReason})` : ''}`);
   } finally {
     await services.close();
   }
+}
+
+/** The run id the CLI writes once the run is recorded; empty when stdin closes without one. */
+async function runIdFromStdin(): Promise<string> {
+  let text = '';
+  for await (const chunk of process.stdin) text += String(chunk);
+  return text.trim();
 }
 
 main().catch((err: unknown) => {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { openStore } from '../../shared/local/open-store';
+import { resolveWorkspace } from '../../shared/workspace/workspace';
 import { cli, cliAsync, json, project, waitFor } from '../support/cli';
 
 function stepsOf(cwd: string, runId: string): Record<string, any> {
@@ -10,11 +11,13 @@ function stepsOf(cwd: string, runId: string): Record<string, any> {
   return Object.fromEntries(view.steps.map((s: any) => [s.name, s]));
 }
 
-function workerPids(runId: string): number[] {
+/** The worker process driving the run, as the run record names it. */
+async function workerPid(cwd: string, runId: string): Promise<number | undefined> {
+  const store = openStore(resolveWorkspace(path.join(cwd, '.tributary')));
   try {
-    return execFileSync('pgrep', ['-f', `worker-main.js .* ${runId}$`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
+    return (await store.getRun(runId))?.driver?.pid;
+  } finally {
+    await store.close();
   }
 }
 
@@ -57,9 +60,9 @@ jobs:
     const started = json(cli(cwd, ['run', 'p.yml', '--detach', '--json']));
     const runId: string = started.id;
     await waitFor('slow to be running', () => stepsOf(cwd, runId).slow.status === 'Running' && stepsOf(cwd, runId).first.status === 'Completed');
-    const [pid] = await waitFor('the worker pid', () => workerPids(runId).length > 0 && workerPids(runId));
-    process.kill(pid!, 'SIGKILL');
-    await waitFor('the worker to die', () => !isAlive(pid!));
+    const pid = await waitFor('the worker pid', () => workerPid(cwd, runId));
+    process.kill(pid, 'SIGKILL');
+    await waitFor('the worker to die', () => !isAlive(pid));
 
     const shown = cli(cwd, ['show', runId]);
     assert.match(shown.stdout, /tributary resume/);
@@ -97,9 +100,9 @@ jobs:
     const { id } = json(cli(cwd, ['run', 'p.yml', '--detach', '--json']));
     const pidFile = path.join(cwd, '.tributary', 'runs', id, 'long', 'attempt-1', 'work', 'pid');
     const stepPid = await waitFor('the step to write its pid', () => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8')));
-    const [worker] = await waitFor('the worker pid', () => workerPids(id).length > 0 && workerPids(id));
-    process.kill(worker!, 'SIGKILL');
-    await waitFor('the worker to die', () => !isAlive(worker!));
+    const worker = await waitFor('the worker pid', () => workerPid(cwd, id));
+    process.kill(worker, 'SIGKILL');
+    await waitFor('the worker to die', () => !isAlive(worker));
     assert.equal(cli(cwd, ['cancel', id]).code, 0);
     const view = json(cli(cwd, ['show', id, '--json']));
     assert.equal(view.status, 'Canceled');
