@@ -55,14 +55,17 @@ function parseTemplate(template: string): ParsedTemplate {
   return { parts, problems };
 }
 
+const MARKER = /\$\{\{|\$\[\[|\]\]/g;
+
+/** The first marker at or after `from` (`]]` counts only inside a section); one scan, so long commands stay linear. */
 function nextMarker(template: string, from: number, inSection: boolean): { index: number; marker?: '${{' | '$[[' | ']]' } {
-  const candidates = [
-    { index: template.indexOf('${{', from), marker: '${{' as const },
-    { index: template.indexOf('$[[', from), marker: '$[[' as const },
-    ...(inSection ? [{ index: template.indexOf(']]', from), marker: ']]' as const }] : []),
-  ].filter((c) => c.index >= 0);
-  if (candidates.length === 0) return { index: template.length };
-  return candidates.reduce((a, b) => (b.index < a.index ? b : a));
+  MARKER.lastIndex = from;
+  for (let match = MARKER.exec(template); match; match = MARKER.exec(template)) {
+    const marker = match[0] as '${{' | '$[[' | ']]';
+    if (marker !== ']]' || inSection) return { index: match.index, marker };
+    MARKER.lastIndex = match.index + 1;
+  }
+  return { index: template.length };
 }
 
 /** Names a template refers to, and what is malformed in it (unclosed markers, unsupported expressions). */
@@ -105,7 +108,8 @@ class ShellContext {
       } else if (c === '"') {
         this.state = this.state === 'plain' ? 'double' : 'plain';
       } else if (c === '$' || c === '`') {
-        const simple = SIMPLE_EXPANSION.exec(text.slice(i));
+        SIMPLE_EXPANSION.lastIndex = i;
+        const simple = SIMPLE_EXPANSION.exec(text);
         if (simple) i += simple[0].length - 1;
         else if (c === '`' || next === undefined || "({'\"".includes(next)) this.state = 'opaque';
       } else if (this.state === 'plain') {
@@ -113,7 +117,7 @@ class ShellContext {
         else if (c === '#' && this.wordStart) this.state = 'comment';
         else if (c === '<' && next === '<') this.state = 'opaque';
       }
-      this.wordStart = /[\s;&|()<>]/.test(c);
+      this.wordStart = endsWord(c);
     }
   }
 
@@ -137,8 +141,16 @@ class ShellContext {
   }
 }
 
-/** `$NAME`, `${NAME}`, `$(cmd)` and backquotes whose body cannot hide quotes or nesting: skipped over. */
-const SIMPLE_EXPANSION = /^(?:\$[A-Za-z0-9_@*#?$!-]|\$\([^'"`$()\\\n]*\)|\$\{[^'"`${}\\\n]*\}|`[^'"`$\\\n]*`)/;
+/** `$NAME`, `${NAME}`, `$(cmd)` and backquotes whose body cannot hide quotes or nesting: skipped over (matched where `lastIndex` is). */
+const SIMPLE_EXPANSION = /(?:\$[A-Za-z0-9_@*#?$!-]|\$\([^'"`$()\\\n]*\)|\$\{[^'"`${}\\\n]*\}|`[^'"`$\\\n]*`)/y;
+
+/** ASCII characters after which a word starts: whitespace and shell operators. */
+const WORD_ENDS_ASCII = new Set([...' \t\n\v\f\r;&|()<>']);
+
+/** True for whitespace (as `\s`) and the shell operators `;&|()<>`; called per character, so ASCII is a set lookup. */
+function endsWord(c: string): boolean {
+  return c < '\x80' ? WORD_ENDS_ASCII.has(c) : /\s/.test(c);
+}
 
 /**
  * Azure ML hands values to commands as Python would print them, so booleans render as `True` and
