@@ -9,25 +9,53 @@ import type { GitInfo } from '../store/records';
 import { stripCredentials } from './remote-url';
 
 export async function readGitInfo(dir: string): Promise<GitInfo | undefined> {
-  // All at once: outside a checkout the answers other than the commit's are simply not used.
-  const [commit, branch, status, remotes] = await Promise.all([
-    git(dir, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']),
-    git(dir, ['symbolic-ref', '--quiet', '--short', 'HEAD']),
-    git(dir, ['status', '--porcelain']),
-    git(dir, ['remote']),
+  // Two processes at once, the usual answer; more only when the status fails.
+  const [status, remotes] = await Promise.all([
+    git(dir, ['status', '--porcelain=v2', '--branch', '--no-ahead-behind']),
+    git(dir, ['remote', '-v']),
   ]);
+  const head = status === undefined ? await headAskedOneByOne(dir) : headFromStatus(status);
+  if (!head) return undefined;
+  const remoteUrl = preferredRemoteUrl(remotes ?? '');
+  return { ...head, ...(remoteUrl ? { remoteUrl: stripCredentials(remoteUrl) } : {}) };
+}
+
+type Head = Pick<GitInfo, 'commit' | 'branch' | 'dirty'>;
+
+/**
+ * `git status --porcelain=v2 --branch` names the commit (`# branch.oid`, `(initial)` before the
+ * first one) and the branch (`# branch.head`, `(detached)` without one); any other line is a
+ * change. Untracked files count as dirty too: they are in the snapshot, not in the commit.
+ */
+function headFromStatus(status: string): Head | undefined {
+  let commit: string | undefined;
+  let branch: string | undefined;
+  let dirty = false;
+  for (const line of status.split('\n')) {
+    if (line.startsWith('# branch.oid ')) commit = line.slice('# branch.oid '.length);
+    else if (line.startsWith('# branch.head ')) branch = line.slice('# branch.head '.length);
+    else if (line !== '' && !line.startsWith('#')) dirty = true;
+  }
+  if (commit === undefined || commit === '(initial)') return undefined;
+  return { commit, ...(branch !== undefined && branch !== '(detached)' ? { branch } : {}), dirty };
+}
+
+/** When that status fails (outside a checkout, an older git, a damaged index): each question on its own; a failed status is reported dirty rather than clean. */
+async function headAskedOneByOne(dir: string): Promise<Head | undefined> {
+  const commit = await git(dir, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
   if (!commit) return undefined;
-  const names = (remotes ?? '').split('\n').filter(Boolean);
-  const remote = names.includes('origin') ? 'origin' : names[0];
-  const remoteUrl = remote ? await git(dir, ['remote', 'get-url', remote]) : undefined;
-  return {
-    commit,
-    ...(branch ? { branch } : {}),
-    // Untracked files count as dirty too (they are in the snapshot, not in the commit); a failed
-    // status is reported dirty rather than clean.
-    dirty: status !== '',
-    ...(remoteUrl ? { remoteUrl: stripCredentials(remoteUrl) } : {}),
-  };
+  const [branch, status] = await Promise.all([git(dir, ['symbolic-ref', '--quiet', '--short', 'HEAD']), git(dir, ['status', '--porcelain'])]);
+  return { commit, ...(branch ? { branch } : {}), dirty: status !== '' };
+}
+
+/** From `git remote -v`: the fetch URL of `origin`, else of the first remote listed. */
+function preferredRemoteUrl(listing: string): string | undefined {
+  const fetchUrls = new Map<string, string>();
+  for (const line of listing.split('\n')) {
+    const match = /^(\S+)\t(.*) \(fetch\)$/.exec(line);
+    if (match && !fetchUrls.has(match[1]!)) fetchUrls.set(match[1]!, match[2]!);
+  }
+  return fetchUrls.get('origin') ?? fetchUrls.values().next().value;
 }
 
 const REPO_OVERRIDES = new Set(['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR', 'GIT_OBJECT_DIRECTORY']);

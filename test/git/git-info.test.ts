@@ -51,6 +51,11 @@ describe('readGitInfo', () => {
     assert.equal((await readGitInfo(repo))?.dirty, true);
   });
 
+  it('reads commit and branch of a checkout whose status fails (a damaged index), and calls it dirty', async () => {
+    await writeFile(path.join(repo, '.git', 'index'), 'not an index');
+    assert.deepEqual(await readGitInfo(repo), { commit: git(repo, 'rev-parse', 'HEAD'), branch: 'main', dirty: true });
+  });
+
   it('has no branch on a detached HEAD', async () => {
     const commit = git(repo, 'rev-parse', 'HEAD');
     git(repo, 'checkout', '--quiet', '--detach', commit);
