@@ -11,7 +11,7 @@
  * on PYTHONPATH, with TRIBUTARY_READS_FILE / TRIBUTARY_READS_ROOT telling it where to write and
  * which folder to watch (and PYTHONDONTWRITEBYTECODE: the working folder is thrown away anyway).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { StepJob } from '../compute/compute-target';
 import { renderCommand } from '../model/command';
@@ -65,7 +65,8 @@ export async function buildStepJob(args: {
   }
   const outputValues: Record<string, string> = {};
   for (const [name, folder] of Object.entries(args.outputs)) {
-    mkdirSync(folder, { recursive: true }); // a local metadata call: cheaper than a trip to the thread pool
+    // Asynchronous: a mkdir can wait on the file system's journal, and the worker must not stall with it.
+    await mkdir(folder, { recursive: true });
     outputValues[name] = outputTarget(def, name, folder);
     env[envName('TRIBUTARY_OUTPUT_', name)] = outputValues[name]!;
   }
