@@ -41,6 +41,20 @@ describe('SqliteConnection.writeGrouped (group commit)', () => {
     other.close();
   });
 
+  it('a write alone in its turn that throws leaves nothing behind', async () => {
+    const conn = SqliteConnection.open(path.join(dir, 'single.db'));
+    await assert.rejects(
+      conn.writeGrouped(() => {
+        insert(conn, 'half-done');
+        throw new Error('changed its mind');
+      }),
+      /changed its mind/,
+    );
+    assert.equal(await conn.writeGrouped(() => insert(conn, 'whole').changes), 1);
+    assert.deepEqual(names(conn), ['whole']);
+    conn.close();
+  });
+
   it('settles each promise only once its write is committed, and close lands writes still waiting', async () => {
     const file = path.join(dir, 'settle.db');
     const conn = SqliteConnection.open(file);

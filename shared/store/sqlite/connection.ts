@@ -135,6 +135,7 @@ export class SqliteConnection {
     this.groupScheduled = false;
     const batch = this.grouped.splice(0);
     if (batch.length === 0) return;
+    if (batch.length === 1) return this.writeAlone(batch[0]!); // no savepoint needed
     const fail = (err: unknown, writes: readonly GroupedWrite[]) => {
       const error = mapSqliteError(err, this.path, this.busyTimeoutMs, this.label);
       for (const w of writes) w.reject(error);
@@ -166,6 +167,16 @@ export class SqliteConnection {
       return fail(err, batch);
     }
     for (const done of settle) done();
+  }
+
+  private writeAlone(w: GroupedWrite): void {
+    let value: unknown;
+    try {
+      value = this.write(w.fn);
+    } catch (err) {
+      return w.reject(err);
+    }
+    w.resolve(value);
   }
 
   close(): void {
