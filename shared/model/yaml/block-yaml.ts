@@ -12,7 +12,7 @@ import type { ParsedYaml, PathSeg } from './yaml-path';
 /** Where a key or list item starts, and the same for what its value contains. */
 interface Located {
   line: number;
-  inner?: Map<string, Located> | Located[];
+  inner?: Map<string, Located> | Located[] | undefined;
 }
 
 interface Line {
@@ -101,7 +101,7 @@ class BlockReader {
       this.next++;
       const entry = this.value(line.text.slice(colon + 1), indent, 'key');
       value[key] = entry.value;
-      inner.set(key, { line: line.number, ...(entry.located?.inner ? { inner: entry.located.inner } : {}) });
+      inner.set(key, { line: line.number, inner: entry.located?.inner });
     }
     return { value, located: { inner } };
   }
