@@ -28,13 +28,12 @@ export async function submitLocalRun(
   /** A worker started ahead (it loaded its modules meanwhile) to drive the run; else one is started now. */
   waiting?: WaitingWorker,
 ): Promise<RunRecord> {
+  // git answers from its own processes while the submission is checked and its sources snapshotted.
+  const git = req.git ?? readGitInfo(sourceFolder(req.definition));
   const checked = checkSubmission({ ...req, knownComputes: LOCAL_COMPUTES });
   const { store: contents, cache } = localSnapshotStores(workspace);
-  const [snapshots, git] = await Promise.all([
-    snapshotPipelineSources(req.definition, { store: contents, cache, warn: (w) => warn(w.message), excludeFolders: [workspace.root] }),
-    req.git ?? readGitInfo(sourceFolder(req.definition)),
-  ]);
-  const run = await recordRun(store, checked, { git, snapshots });
+  const snapshots = await snapshotPipelineSources(req.definition, { store: contents, cache, warn: (w) => warn(w.message), excludeFolders: [workspace.root] });
+  const run = await recordRun(store, checked, { git: await git, snapshots });
   if (!waiting || !(await giveRun(store, run.id, waiting))) await startLocalRun(workspace, store, run.id);
   return run;
 }
