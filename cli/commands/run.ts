@@ -1,5 +1,5 @@
 import { describeHostInterpreters } from '../../shared/compute/local/host-interpreters';
-import { WaitingWorker } from '../../shared/local/launch-worker';
+import { WaitingWorker } from '../../shared/local/waiting-worker';
 import { submitLocalRun } from '../../shared/local/submit-local-run';
 import { compilePipelineYaml } from '../../shared/model/yaml/compile';
 import { parseSetFlags } from '../../shared/model/parameters';

@@ -15,7 +15,7 @@ import { localSnapshotStores } from '../snapshot/local-snapshots';
 import type { RunRecord } from '../store/records';
 import type { RunStore } from '../store/run-store';
 import type { Workspace } from '../workspace/workspace';
-import type { WaitingWorker } from './launch-worker';
+import type { WaitingWorker } from './waiting-worker';
 import { startLocalRun } from './start-local-run';
 
 export const LOCAL_COMPUTES = ['local'];

@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { enableCompileCache } from 'node:module';
 import { describeError } from '../errors';
 import { resolveWorkspace } from '../workspace/workspace';
-import { RUN_ID_ON_STDIN } from './launch-worker';
+import { RUN_ID_ON_STDIN } from './waiting-worker';
 
 // Before the worker's own modules load: their compiled code then comes from Node's on-disk cache.
 enableCompileCache();
