@@ -44,11 +44,21 @@ export function isMapping(value: unknown): value is Record<string, unknown> {
 /** Warns about each key of `value` that `schema` accepts only to ignore it. */
 export function warnIgnored(schema: z.ZodObject, value: unknown, place: Place, warn: (message: string) => void): void {
   if (!isMapping(value)) return;
-  for (const [key, keySchema] of Object.entries(schema.shape)) {
-    if (keySchema === ignored && value[key] !== undefined) {
-      warn(place.at(key).warning('accepted for Azure ML compatibility and ignored by Tributary'));
-    }
+  for (const key of ignoredKeys(schema)) {
+    if (value[key] !== undefined) warn(place.at(key).warning('accepted for Azure ML compatibility and ignored by Tributary'));
   }
+}
+
+const ignoredKeysBySchema = new WeakMap<z.ZodObject, string[]>();
+
+/** The keys `schema` accepts only to ignore them; found once per schema (it is asked once per job). */
+function ignoredKeys(schema: z.ZodObject): string[] {
+  let keys = ignoredKeysBySchema.get(schema);
+  if (!keys) {
+    keys = Object.entries(schema.shape).flatMap(([key, keySchema]) => (keySchema === ignored ? [key] : []));
+    ignoredKeysBySchema.set(schema, keys);
+  }
+  return keys;
 }
 
 /** Adds a problem when `name` (a job, input or output name) cannot be a folder name. */
