@@ -4,9 +4,7 @@
  * the run and starts driving it. The CLI and the SDK both submit through here.
  */
 import { existsSync, statSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { updateRunRecord } from '../activities/run-records';
 import { readGitInfo } from '../git/git-info';
 import type { PipelineDefinition } from '../model/definition';
 import { checkSubmission, recordRun, type SubmitRequest } from '../runs/submit-run';
@@ -16,7 +14,7 @@ import type { RunRecord } from '../store/records';
 import type { RunStore } from '../store/run-store';
 import type { Workspace } from '../workspace/workspace';
 import type { WaitingWorker } from './waiting-worker';
-import { startLocalRun } from './start-local-run';
+import { recordLocalDriver, startLocalRun } from './start-local-run';
 
 export const LOCAL_COMPUTES = ['local'];
 
@@ -41,12 +39,7 @@ export async function submitLocalRun(
 /** Records the waiting worker as the run's driver (as `startLocalRun` does for a new one), then gives it the run; false when it is gone. */
 async function giveRun(store: RunStore, runId: string, waiting: WaitingWorker): Promise<boolean> {
   const pid = waiting.pid;
-  if (pid !== undefined) {
-    await updateRunRecord(store, runId, (run) => ({
-      driver: { kind: 'local', pid, host: os.hostname(), heartbeatAt: new Date().toISOString() },
-      ...(run.status === 'NotStarted' ? { status: 'Queued' as const } : {}),
-    }));
-  }
+  if (pid !== undefined) await recordLocalDriver(store, runId, pid);
   return waiting.give(runId);
 }
 
