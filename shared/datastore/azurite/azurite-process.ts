@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConflictError, TransientError } from '../../errors';
 
 const AZURITE_MAIN = require.resolve('azurite/dist/src/blob/main.js');
+const WITHOUT_TELEMETRY = require.resolve('./without-telemetry');
 const LISTENING = /successfully listens on https?:\/\/[^\s]*:(\d+)/;
 const POLL_MS = 25;
 const TAIL_CHARS = 2_000;
@@ -41,7 +42,7 @@ export async function spawnAzurite(options: SpawnOptions): Promise<StartedAzurit
   const out = openSync(logs.stdout, 'w', 0o600);
   const err = openSync(logs.stderr, 'w', 0o600);
   const args = [
-    AZURITE_MAIN,
+    ...['--require', WITHOUT_TELEMETRY, AZURITE_MAIN],
     ...['--blobHost', '127.0.0.1', '--blobPort', String(options.port), '--location', options.location],
     ...['--disableTelemetry', '--skipApiVersionCheck', '--silent'],
   ];
