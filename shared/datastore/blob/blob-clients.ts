@@ -3,7 +3,6 @@
  * Azure with DefaultAzureCredential (managed identity in a Function App), or a connection string
  * read from an environment variable.
  */
-import { DefaultAzureCredential } from '@azure/identity';
 import { BlobServiceClient, StorageSharedKeyCredential, type ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
 import { ValidationError } from '../../errors';
 import type { Workspace } from '../../workspace/workspace';
@@ -22,8 +21,11 @@ export async function containerClientFor(workspace: Workspace, config: Datastore
       await container.createIfNotExists(); // local: create on first use; in Azure containers are provisioned with the account
       return container;
     }
-    case 'defaultAzureCredential':
+    case 'defaultAzureCredential': {
+      // Loaded only here: it costs every process that talks to Azurite some 60 ms.
+      const { DefaultAzureCredential } = require('@azure/identity') as typeof import('@azure/identity');
       return new BlobServiceClient(config.accountUrl!, new DefaultAzureCredential(), PIPELINE).getContainerClient(config.container);
+    }
     case 'connectionString': {
       const variable = config.connectionStringEnv!;
       const value = process.env[variable];
