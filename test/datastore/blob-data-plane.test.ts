@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { BlobStepLogs } from '../../shared/api/logs/blob-step-logs';
 import { ValidationError } from '../../shared/errors';
 import type { StepDataContext } from '../../shared/datastore/data-plane';
 import { fingerprintPath } from '../../shared/datastore/fingerprint';
@@ -277,6 +278,20 @@ describe('BlobDataPlane: attempt artifacts', () => {
     for await (const b of ds.container.listBlobsFlat({ prefix: 'azureml/run-a1/' })) names.push(b.name);
     assert.deepEqual(names.sort(), ['azureml/run-a1/train/logs/attempt-2/metrics.jsonl', 'azureml/run-a1/train/logs/attempt-2/stderr.log', 'azureml/run-a1/train/logs/attempt-2/stdout.log']);
     assert.equal(existsSync(paths.stdout), true);
+  });
+
+  test('empty logs are not uploaded: a reader takes a missing log as an empty one', async () => {
+    const first = attemptPaths(ws, 'run-a2', 'quiet', 1);
+    localTree(first.dir, { 'stdout.log': '', 'stderr.log': '', 'metrics.jsonl': '{"name":"n","value":1}\n' });
+    await plane.persistAttemptArtifacts(ctx('run-a2', 'quiet'), first);
+    const second = attemptPaths(ws, 'run-a2', 'quiet', 2);
+    localTree(second.dir, { 'stdout.log': '', 'stderr.log': '' });
+    await plane.persistAttemptArtifacts(ctx('run-a2', 'quiet', 2), second);
+    await plane.flush('run-a2');
+    const names: string[] = [];
+    for await (const b of ds.container.listBlobsFlat({ prefix: 'azureml/run-a2/' })) names.push(b.name);
+    assert.deepEqual(names, ['azureml/run-a2/quiet/logs/attempt-1/metrics.jsonl']);
+    assert.equal((await new BlobStepLogs(ds.container).read('run-a2', 'quiet', 1, 'stdout', 0, 1024)).length, 0);
   });
 });
 

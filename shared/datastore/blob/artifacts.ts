@@ -1,8 +1,11 @@
 /**
  * An attempt's logs and metrics kept on the datastore at `azureml/<run>/<step>/logs/attempt-N/`,
  * so a run can be inspected (`tributary download`) from any machine pointed at the same storage.
+ * Empty files are not uploaded: readers take a missing log as an empty one (`BlobStepLogs` reads
+ * a 404 as no output), and most steps of a large fan-out print nothing, so this saves most of
+ * the requests.
  */
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { AttemptPaths } from '../../workspace/workspace';
 import type { StepDataContext } from '../data-plane';
@@ -11,12 +14,19 @@ import type { Datastore } from './datastore';
 import { attemptLogsPath } from './output-paths';
 import { storageError } from './storage-errors';
 
-/** Uploads whichever of stdout, stderr and the metrics file exist; returns the blob paths written. */
-export async function uploadAttemptArtifacts(ds: Datastore, ctx: StepDataContext, paths: Pick<AttemptPaths, 'stdout' | 'stderr' | 'metrics'>): Promise<string[]> {
+/**
+ * Which of stdout, stderr and the metrics file have something in them. Checked synchronously: a
+ * few stat calls cost less than scheduling them, once per step.
+ */
+export function artifactsToKeep(paths: Pick<AttemptPaths, 'stdout' | 'stderr' | 'metrics'>): string[] {
+  return [paths.stdout, paths.stderr, paths.metrics].filter((file) => (statSync(file, { throwIfNoEntry: false })?.size ?? 0) > 0);
+}
+
+/** Uploads the files (from `artifactsToKeep`) into the attempt's logs folder; returns the blob paths written. */
+export async function uploadAttemptArtifacts(ds: Datastore, ctx: StepDataContext, files: readonly string[]): Promise<string[]> {
   const folder = attemptLogsPath(ctx.runId, ctx.step, ctx.attempt);
   const written: string[] = [];
-  for (const file of [paths.stdout, paths.stderr, paths.metrics]) {
-    if (!(await stat(file).then((s) => s.isFile(), () => false))) continue;
+  for (const file of files) {
     const blob = `${folder}/${path.basename(file)}`;
     try {
       await ds.container.getBlockBlobClient(blob).uploadFile(file, { blockSize: BLOCK_SIZE, concurrency: 4 });

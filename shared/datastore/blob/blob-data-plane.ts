@@ -18,7 +18,7 @@ import { outputFolder, type AttemptPaths, type Workspace } from '../../workspace
 import type { DataInput, DataPlane, InputFingerprint, StepDataContext } from '../data-plane';
 import { checkDatastorePath, formatDatastoreUri, isDatastoreUri, parseDatastoreUri } from '../datastore-uri';
 import { fingerprintLocalTree } from '../local-folder-data-plane';
-import { uploadAttemptArtifacts } from './artifacts';
+import { artifactsToKeep, uploadAttemptArtifacts } from './artifacts';
 import { BlobCache } from './blob-cache';
 import { commitUpload } from './commit-upload';
 import { CommittedListing } from './committed-listing';
@@ -120,7 +120,9 @@ export class BlobDataPlane implements DataPlane {
 
   /** Keeps the attempt's stdout, stderr and metrics at `azureml/<run>/<step>/logs/attempt-N/`. */
   async persistAttemptArtifacts(ctx: StepDataContext, paths: Pick<AttemptPaths, 'stdout' | 'stderr' | 'metrics'>): Promise<void> {
-    await this.later(ctx.runId, `logs:${ctx.runId}/${ctx.step}/${ctx.attempt}`, async () => uploadAttemptArtifacts(await this.datastore(DEFAULT_DATASTORE, 'logs'), ctx, paths));
+    const files = artifactsToKeep(paths);
+    if (files.length === 0) return;
+    await this.later(ctx.runId, `logs:${ctx.runId}/${ctx.step}/${ctx.attempt}`, async () => uploadAttemptArtifacts(await this.datastore(DEFAULT_DATASTORE, 'logs'), ctx, files));
   }
 
   /**
