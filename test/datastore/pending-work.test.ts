@@ -43,6 +43,35 @@ describe('PendingWork', () => {
     assert.deepEqual(await pending.settle('run-a'), []);
   });
 
+  test('at most `limit` pieces of work run at once; the others start in the order they were queued', async () => {
+    const pending = new PendingWork(2);
+    let running = 0;
+    let most = 0;
+    const started: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      void pending.track('run', `k${i}`, async () => {
+        started.push(i);
+        most = Math.max(most, ++running);
+        await sleep(5);
+        running--;
+      });
+    }
+    assert.deepEqual(await pending.settle('run'), []);
+    assert.equal(most, 2);
+    assert.deepEqual(started, [0, 1, 2, 3, 4, 5]);
+  });
+
+  test('a failed piece of work frees its slot', async () => {
+    const pending = new PendingWork(1);
+    void pending.track('run', 'a', async () => Promise.reject(new Error('first')));
+    let ran = false;
+    void pending.track('run', 'b', async () => {
+      ran = true;
+    });
+    assert.deepEqual((await pending.settle('run')).map((f) => f.key), ['a']);
+    assert.equal(ran, true);
+  });
+
   test('the promise returned by track rejects for callers who wait', async () => {
     const pending = new PendingWork();
     await assert.rejects(pending.track('r', 'k', async () => Promise.reject(new Error('no'))), /no/);

@@ -32,6 +32,9 @@ import { checkCommitted } from './manifest';
 import { outputPath, parseOutputPath } from './output-paths';
 import { PendingWork } from './pending-work';
 
+/** Background uploads running at once (each one a few requests at a time). */
+const BACKGROUND_UPLOADS = 8;
+
 export interface BlobDataPlaneOptions {
   /** Upload outputs, logs and local inputs in the background (default), or before the call returns. */
   background?: boolean;
@@ -39,7 +42,7 @@ export interface BlobDataPlaneOptions {
 
 export class BlobDataPlane implements DataPlane {
   private readonly datastores = new Map<string, Promise<Datastore>>();
-  private readonly pending = new PendingWork();
+  private readonly pending = new PendingWork(BACKGROUND_UPLOADS);
   private readonly committed = new CommittedListing();
   private readonly cache: BlobCache;
   private readonly background: boolean;

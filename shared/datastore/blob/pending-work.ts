@@ -2,6 +2,9 @@
  * Background work (uploads) of this process, by run and by key (e.g. an output URI). Work on one
  * key runs in order, whichever run queued it; a failure is kept until the run's `settle`, so
  * nothing fails unseen and no rejection goes unhandled when the caller does not wait.
+ * At most `limit` pieces of work run at once, the others wait their turn in queue order: a
+ * thousand steps finishing faster than the storage answers would otherwise open as many
+ * connections at once, and a local Azurite serves a few of them as fast as it serves hundreds.
  */
 interface Entry {
   runId: string;
@@ -15,12 +18,17 @@ export class PendingWork {
   private readonly failed: Entry[] = [];
   /** Last work queued per key: the next work on that key starts after it. */
   private readonly tails = new Map<string, Promise<void>>();
+  private running = 0;
+  /** Work waiting for a free slot, first come first served. */
+  private readonly queued: (() => void)[] = [];
 
-  /** Starts `work` after earlier work on `key`. The promise rejects with its error; ignoring it is safe. */
+  constructor(private readonly limit = Number.POSITIVE_INFINITY) {}
+
+  /** Starts `work` after earlier work on `key`, when a slot is free. The promise rejects with its error; ignoring it is safe. */
   track(runId: string, key: string, work: () => Promise<unknown>): Promise<void> {
     const entry: Entry = { runId, key, done: Promise.resolve() };
     entry.done = (this.tails.get(key) ?? Promise.resolve())
-      .then(work)
+      .then(() => this.inSlot(work))
       .then(
         () => undefined,
         (err: unknown) => {
@@ -57,5 +65,17 @@ export class PendingWork {
     const failures = this.failed.filter(mine);
     for (const f of failures) this.failed.splice(this.failed.indexOf(f), 1);
     return failures.map((f) => ({ key: f.key, error: f.error }));
+  }
+
+  private async inSlot(work: () => Promise<unknown>): Promise<unknown> {
+    if (this.running < this.limit) this.running++;
+    else await new Promise<void>((resolve) => this.queued.push(resolve)); // the slot is handed over, not freed
+    try {
+      return await work();
+    } finally {
+      const next = this.queued.shift();
+      if (next) next();
+      else this.running--;
+    }
   }
 }
