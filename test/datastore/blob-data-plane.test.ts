@@ -219,6 +219,30 @@ describe('BlobDataPlane: outputs', () => {
     await assert.rejects(new BlobDataPlane(ws).flush('run-o7', Object.values(records)), /azureml\/run-o7\/prep\/outputs\/clean is incomplete: .*and the local folder it came from is gone or changed/);
   });
 
+  test('a small output is uploaded as it was hashed: a later local change does not reach the datastore', async () => {
+    const folder = stepOutput('run-o9', 'prep', 'clean', { 'a.csv': 'as hashed' });
+    const records = await plane.persistOutputs(ctx('run-o9', 'prep'), { clean: folder });
+    writeFileSync(path.join(folder, 'a.csv'), 'rewritten');
+    await plane.flush('run-o9', Object.values(records));
+    assert.equal((await ds.container.getBlobClient('azureml/run-o9/prep/outputs/clean/a.csv').downloadToBuffer()).toString(), 'as hashed');
+    assert.equal(await remote.outputsExist(records), true);
+    assert.notEqual(await plane.resolveUpstreamOutput(records.clean!, ctx('run-o9', 'train')), folder, 'the changed folder is not trusted');
+  });
+
+  test('persisting an output again replaces the earlier upload: its other blobs are removed before the new manifest', async () => {
+    const folder = stepOutput('run-o10', 'prep', 'clean', { 'a.csv': 'one', 'old/b.csv': 'two' });
+    await plane.persistOutputs(ctx('run-o10', 'prep'), { clean: folder });
+    await plane.flush('run-o10');
+    rmSync(path.join(folder, 'old'), { recursive: true });
+    writeFileSync(path.join(folder, 'a.csv'), 'three');
+    const records = await plane.persistOutputs(ctx('run-o10', 'prep', 2), { clean: folder });
+    await plane.flush('run-o10', Object.values(records));
+    const names: string[] = [];
+    for await (const b of ds.container.listBlobsFlat({ prefix: 'azureml/run-o10/' })) names.push(b.name);
+    assert.deepEqual(names.sort(), ['azureml/run-o10/prep/outputs/clean/_tributary_complete.json', 'azureml/run-o10/prep/outputs/clean/a.csv']);
+    assert.equal(await remote.outputsExist(records), true);
+  });
+
   test('with background uploads off, the output is committed when persistOutputs returns', async () => {
     const folder = stepOutput('run-o8', 'prep', 'clean', { 'a.csv': 'sync' });
     await new BlobDataPlane(ws, { background: false }).persistOutputs(ctx('run-o8', 'prep'), { clean: folder });

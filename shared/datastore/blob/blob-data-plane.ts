@@ -8,7 +8,9 @@
  * hand-over costs one parallel hash, not an upload and a download. Durability is kept by `flush`:
  * the run is not finished until every upload is committed (or re-done from the local folder if
  * the process that started it died). A consumer without the folder waits for the upload, then
- * reads the datastore, checking the manifest.
+ * reads the datastore, checking the manifest. An output persisted from its folder for the first
+ * time (no note yet) is uploaded without looking for an earlier upload: with background uploads
+ * this workspace is the only writer of its runs' output paths, so there is none.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -27,7 +29,7 @@ import { Datastore } from './datastore';
 import { DEFAULT_DATASTORE } from './datastore-registry';
 import { hashLocalTree, type HashedFile } from './hashed-tree';
 import { uploadLocalInput } from './local-inputs';
-import { trustedLocalOutput, writeLocalNote } from './local-output-note';
+import { hasLocalNote, trustedLocalOutput, writeLocalNote } from './local-output-note';
 import { checkCommitted } from './manifest';
 import { outputPath, parseOutputPath } from './output-paths';
 import { PendingWork } from './pending-work';
@@ -82,7 +84,7 @@ export class BlobDataPlane implements DataPlane {
     if (!isDatastoreUri(record.uri)) return record.uri; // recorded by the local-folder plane
     const location = parseDatastoreUri(record.uri, 'output');
     const local = this.localFolder(location.path);
-    if (local && (await trustedLocalOutput(local, record))) return local;
+    if (local && trustedLocalOutput(local, record)) return local;
     await this.pending.idle(record.uri);
     const ds = await this.datastore(location.datastore, 'output');
     const dest = path.join(ctx.scratchDir, 'upstream', ...location.path.split('/').slice(1));
@@ -96,8 +98,9 @@ export class BlobDataPlane implements DataPlane {
         const tree = await hashLocalTree(folder, field);
         for (const file of tree.files) checkDatastorePath(file.rel, `${field} (file ${file.path})`);
         const uri = formatDatastoreUri({ datastore: DEFAULT_DATASTORE, path: outputPath(ctx.runId, ctx.step, name) });
-        await writeLocalNote(folder, uri, tree.fingerprint, tree.files);
-        await this.later(ctx.runId, uri, () => this.upload(uri, tree.files));
+        const fresh = this.background && !hasLocalNote(folder);
+        writeLocalNote(folder, uri, tree.fingerprint, tree.files);
+        await this.later(ctx.runId, uri, () => this.upload(uri, tree.files, fresh));
         return [name, { uri, fingerprint: tree.fingerprint }] as const;
       }),
     );
@@ -162,15 +165,16 @@ export class BlobDataPlane implements DataPlane {
     const committed = await checkCommitted(ds.container, location.path, record.fingerprint);
     if (!('problem' in committed)) return;
     const local = this.localFolder(location.path);
-    const files = local ? await trustedLocalOutput(local, record) : undefined;
+    const files = local ? trustedLocalOutput(local, record) : undefined;
     if (!files) throw new TributaryError('Conflict', 409, `${committed.problem}, and the local folder it came from is gone or changed`);
     await this.upload(record.uri, files);
   }
 
-  private async upload(uri: string, files: HashedFile[]): Promise<void> {
+  /** `fresh`: nothing was ever uploaded to this output's path (see `commitUpload`). */
+  private async upload(uri: string, files: HashedFile[], fresh = false): Promise<void> {
     const location = parseDatastoreUri(uri, 'output');
     const ds = await this.datastore(location.datastore, 'output');
-    await commitUpload(ds.container, location.path, files.map((file) => ({ blobRel: file.rel, file })));
+    await commitUpload(ds.container, location.path, files.map((file) => ({ blobRel: file.rel, file })), { fresh });
   }
 
   /** Runs `work` in the background (tracked for `flush`), or now when background uploads are off. */

@@ -1,10 +1,13 @@
 /**
- * Uploads hashed local files under a blob prefix with commit semantics: the old manifest goes
- * first, then the blobs, then leftovers of earlier attempts, and the manifest LAST. An upload cut
- * anywhere before the last write leaves no manifest, so nothing takes the folder as complete.
+ * Uploads hashed local files under a blob prefix with commit semantics: one listing finds what an
+ * earlier upload left there; its manifest goes first, then its blobs that this upload does not
+ * write; then the blobs, and the manifest LAST. An upload cut anywhere before the last write
+ * leaves no manifest, so nothing takes the folder as complete. A caller that knows nothing was
+ * ever written under the prefix says so (`fresh`) and saves the listing: the upload is then one
+ * write per file and the manifest.
  * A local file that changes while it is uploaded fails the commit (the manifest would lie).
  */
-import type { ContainerClient } from '@azure/storage-blob';
+import type { BlockBlobUploadOptions, ContainerClient } from '@azure/storage-blob';
 import { TributaryError } from '../../errors';
 import { mapLimit } from './concurrency';
 import { stillSame, type HashedFile } from './hashed-tree';
@@ -26,33 +29,20 @@ export interface CommitOptions {
   signal?: AbortSignal;
   /** Total bytes uploaded so far. */
   onProgress?: (loadedBytes: number) => void;
+  /** Nothing was ever written under the prefix: there is no earlier upload to remove. */
+  fresh?: boolean;
 }
 
 export async function commitUpload(container: ContainerClient, prefix: string, entries: CommitEntry[], options: CommitOptions = {}): Promise<Manifest> {
-  await container.getBlobClient(manifestBlob(prefix)).deleteIfExists().catch((err: unknown) => {
-    throw storageError(err, `removing the old manifest of ${prefix}`);
-  });
+  if (!options.fresh) await removeEarlierUpload(container, prefix, new Set(entries.map((e) => e.blobRel)));
   const loaded = new Map<string, number>();
   await mapLimit(entries, FILE_CONCURRENCY, async ({ blobRel, file }) => {
-    const name = `${prefix}/${blobRel}`;
-    try {
-      await container.getBlockBlobClient(name).uploadFile(file.path, {
-        blockSize: BLOCK_SIZE,
-        concurrency: BLOCK_CONCURRENCY,
-        abortSignal: options.signal,
-        onProgress: (ev) => {
-          loaded.set(blobRel, ev.loadedBytes);
-          options.onProgress?.([...loaded.values()].reduce((a, b) => a + b, 0));
-        },
-      });
-    } catch (err) {
-      throw storageError(err, `uploading ${file.path} to ${name}`);
-    }
-    if (!(await stillSame(file))) {
-      throw new TributaryError('Conflict', 409, `${file.path} changed while it was being uploaded to ${name}; the upload was not committed (did a step write to its input?)`);
-    }
+    const onProgress = (ev: { loadedBytes: number }) => {
+      loaded.set(blobRel, ev.loadedBytes);
+      options.onProgress?.([...loaded.values()].reduce((a, b) => a + b, 0));
+    };
+    await uploadFile(container, `${prefix}/${blobRel}`, file, { abortSignal: options.signal, onProgress });
   });
-  await removeLeftovers(container, prefix, new Set(entries.map((e) => e.blobRel)));
   const manifest = buildManifest(entries.map((e) => ({ path: e.blobRel, size: e.file.size, hash: e.file.hash })));
   const body = JSON.stringify(manifest, null, 1);
   try {
@@ -67,14 +57,41 @@ export async function commitUpload(container: ContainerClient, prefix: string, e
   return manifest;
 }
 
-/** Blobs under the prefix from an earlier, different upload (not in `keep`, not the manifest). */
-async function removeLeftovers(container: ContainerClient, prefix: string, keep: Set<string>): Promise<void> {
+/**
+ * One file to one blob: from the bytes that were hashed when they were kept, else from the file,
+ * checked afterwards to be the one that was hashed.
+ */
+async function uploadFile(container: ContainerClient, name: string, file: HashedFile, options: BlockBlobUploadOptions): Promise<void> {
+  const blob = container.getBlockBlobClient(name);
   try {
-    for await (const item of container.listBlobsFlat({ prefix: `${prefix}/` })) {
-      const rel = item.name.slice(prefix.length + 1);
-      if (!keep.has(rel) && rel !== MANIFEST_NAME) await container.getBlobClient(item.name).deleteIfExists();
-    }
+    if (file.content) await blob.upload(file.content, file.content.length, options);
+    else await blob.uploadFile(file.path, { ...options, blockSize: BLOCK_SIZE, concurrency: BLOCK_CONCURRENCY });
   } catch (err) {
-    throw storageError(err, `cleaning ${prefix}/`);
+    throw storageError(err, `uploading ${file.path} to ${name}`);
+  }
+  if (!file.content && !(await stillSame(file))) {
+    throw new TributaryError('Conflict', 409, `${file.path} changed while it was being uploaded to ${name}; the upload was not committed (did a step write to its input?)`);
+  }
+}
+
+/** Uncommits an earlier upload under the prefix (its manifest first), then removes its blobs not in `keep`. */
+async function removeEarlierUpload(container: ContainerClient, prefix: string, keep: Set<string>): Promise<void> {
+  const earlier: string[] = [];
+  try {
+    for await (const item of container.listBlobsFlat({ prefix: `${prefix}/` })) earlier.push(item.name.slice(prefix.length + 1));
+  } catch (err) {
+    throw storageError(err, `listing ${prefix}/`);
+  }
+  if (earlier.includes(MANIFEST_NAME)) await removeBlob(container, manifestBlob(prefix), `removing the old manifest of ${prefix}`);
+  for (const rel of earlier) {
+    if (!keep.has(rel) && rel !== MANIFEST_NAME) await removeBlob(container, `${prefix}/${rel}`, `cleaning ${prefix}/`);
+  }
+}
+
+async function removeBlob(container: ContainerClient, name: string, doing: string): Promise<void> {
+  try {
+    await container.getBlobClient(name).deleteIfExists();
+  } catch (err) {
+    throw storageError(err, doing);
   }
 }

@@ -70,7 +70,7 @@ async function downloadOutput(record: OutputRecord, dest: string, datastore: (na
   await rm(dest, { recursive: true, force: true });
   if (!isDatastoreUri(record.uri)) {
     await cp(record.uri, dest, { recursive: true }); // recorded by the local-folder plane
-    const files = await listLocalFiles(dest, 'output');
+    const files = listLocalFiles(dest, 'output');
     return { files: files.length, bytes: files.reduce((n, f) => n + f.size, 0) };
   }
   const location = parseDatastoreUri(record.uri, 'output');

@@ -85,7 +85,7 @@ async function planUpload(files: readonly string[], target: string): Promise<Pla
   const byBlob = new Map<string, PlannedBlob>();
   for (const source of files) {
     const local = path.resolve(source);
-    for (const file of await listLocalFiles(local, source)) {
+    for (const file of listLocalFiles(local, source)) {
       const blob = checkDatastorePath(target ? `${target}/${file.rel}` : file.rel, `file ${file.path}`);
       const clash = byBlob.get(blob);
       if (clash) throw new ValidationError(`${clash.file.path} and ${file.path} would both be uploaded to ${blob}`, 'files');
