@@ -46,6 +46,8 @@ export class BlobDataPlane implements DataPlane {
   private readonly datastores = new Map<string, Promise<Datastore>>();
   private readonly pending = new PendingWork(BACKGROUND_UPLOADS);
   private readonly committed = new CommittedListing();
+  /** Run → output URI → fingerprint, for the uploads this process committed (until the run's flush ends). */
+  private readonly committedHere = new Map<string, Map<string, string>>();
   private readonly cache: BlobCache;
   private readonly background: boolean;
 
@@ -134,11 +136,11 @@ export class BlobDataPlane implements DataPlane {
   /**
    * Waits until everything this process persisted for the run is on the datastore, and makes sure
    * each given output is committed — finishing, from the local folder, an upload an earlier
-   * process did not. Throws naming everything that could not be made durable.
+   * process did not. What this process committed itself is known to be; the rest is looked up,
+   * with one listing per producing run. Throws naming everything that could not be made durable.
    */
   async flush(runId: string, outputs: readonly OutputRecord[] = []): Promise<void> {
     const failures = (await this.pending.settle(runId)).map((f) => ({ what: f.key, error: f.error }));
-    this.committed.forget(runId); // listings taken before the uploads settled are stale
     try {
       for (const record of outputs) {
         if (!isDatastoreUri(record.uri) || failures.some((f) => f.what === record.uri)) continue;
@@ -146,6 +148,7 @@ export class BlobDataPlane implements DataPlane {
       }
     } finally {
       this.committed.forget(runId);
+      this.committedHere.delete(runId);
     }
     if (failures.length > 0) throw durabilityError(failures);
   }
@@ -160,6 +163,7 @@ export class BlobDataPlane implements DataPlane {
     const location = parseDatastoreUri(record.uri, 'output');
     const ds = await this.datastore(location.datastore, 'output');
     const owner = parseOutputPath(location.path);
+    if (owner && this.committedHere.get(owner.runId)?.get(record.uri) === record.fingerprint) return;
     // One listing per producing run answers for all its outputs; only doubtful ones are read in full.
     if (owner && (await this.committed.check(ds.container, owner.runId, location.path, record.fingerprint, flushingRunId)) === 'committed') return;
     const committed = await checkCommitted(ds.container, location.path, record.fingerprint);
@@ -170,11 +174,20 @@ export class BlobDataPlane implements DataPlane {
     await this.upload(record.uri, files);
   }
 
-  /** `fresh`: nothing was ever uploaded to this output's path (see `commitUpload`). */
+  /** Commits an output (`uri` names an output path); `fresh`: nothing was ever uploaded there (see `commitUpload`). */
   private async upload(uri: string, files: HashedFile[], fresh = false): Promise<void> {
     const location = parseDatastoreUri(uri, 'output');
     const ds = await this.datastore(location.datastore, 'output');
-    await commitUpload(ds.container, location.path, files.map((file) => ({ blobRel: file.rel, file })), { fresh });
+    const owner = parseOutputPath(location.path)!;
+    const committedHere = this.committedHere.get(owner.runId) ?? this.committedHere.set(owner.runId, new Map()).get(owner.runId)!;
+    committedHere.delete(uri);
+    this.committed.changed(ds.container, owner.runId);
+    try {
+      const manifest = await commitUpload(ds.container, location.path, files.map((file) => ({ blobRel: file.rel, file })), { fresh });
+      committedHere.set(uri, manifest.fingerprint);
+    } finally {
+      this.committed.changed(ds.container, owner.runId);
+    }
   }
 
   /** Runs `work` in the background (tracked for `flush`), or now when background uploads are off. */

@@ -4,7 +4,9 @@
  * fingerprint, file count and byte total as blob metadata (written with it, last), so the listing
  * alone shows whether the manifest is there, names the recorded content, and whether every file it
  * covers is still present with the right total size. A listing is kept only for the run that is
- * deciding (until its flush), so a long-lived process never answers from an old look.
+ * deciding (until the end of its flush), so a long-lived process never answers from an old look;
+ * and it is dropped whenever this process uploads into the listed run, so the flush of a run
+ * that reused earlier outputs answers from the listing its reuse decisions took.
  */
 import type { ContainerClient } from '@azure/storage-blob';
 import { MANIFEST_NAME, type Manifest } from './manifest';
@@ -48,6 +50,11 @@ export class CommittedListing {
     this.scopes.delete(scope);
   }
 
+  /** Drops every kept listing of a run's outputs: they are being (or were just) rewritten. */
+  changed(container: ContainerClient, runId: string): void {
+    for (const listings of this.scopes.values()) listings.delete(listingKey(container, runId));
+  }
+
   private listRun(container: ContainerClient, runId: string, scope: string | undefined): Promise<Map<string, PrefixTotals>> {
     const runPrefix = `azureml/${runId}/`;
     if (scope === undefined) return listOutputs(container, runPrefix);
@@ -58,7 +65,7 @@ export class CommittedListing {
       // A run finished by another process never flushes here: keep only the most recent scopes.
       if (this.scopes.size > MAX_SCOPES) this.scopes.delete(this.scopes.keys().next().value!);
     }
-    const key = `${container.containerName}/${runId}`;
+    const key = listingKey(container, runId);
     let listing = listings.get(key);
     if (!listing) {
       listing = listOutputs(container, runPrefix);
@@ -67,6 +74,10 @@ export class CommittedListing {
     }
     return listing;
   }
+}
+
+function listingKey(container: ContainerClient, runId: string): string {
+  return `${container.containerName}/${runId}`;
 }
 
 /** Output prefix (`azureml/<run>/<step>/outputs/<name>`) → its manifest metadata and file totals. */
