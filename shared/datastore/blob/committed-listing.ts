@@ -9,6 +9,7 @@
  * that reused earlier outputs answers from the listing its reuse decisions took.
  */
 import type { ContainerClient } from '@azure/storage-blob';
+import { listBlobs } from './list-blobs';
 import { MANIFEST_NAME, type Manifest } from './manifest';
 import { storageError } from './storage-errors';
 
@@ -84,15 +85,15 @@ function listingKey(container: ContainerClient, runId: string): string {
 async function listOutputs(container: ContainerClient, runPrefix: string): Promise<Map<string, PrefixTotals>> {
   const totals = new Map<string, PrefixTotals>();
   try {
-    for await (const item of container.listBlobsFlat({ prefix: runPrefix, includeMetadata: true })) {
+    for await (const item of listBlobs(container, runPrefix)) {
       const match = /^(azureml\/[^/]+\/[^/]+\/outputs\/[^/]+)\/(.+)$/.exec(item.name);
       if (!match) continue;
       const [, prefix, rel] = match as unknown as [string, string, string];
       const entry = totals.get(prefix) ?? { files: 0, bytes: 0 };
-      if (rel === MANIFEST_NAME) entry.manifest = item.metadata ?? {};
+      if (rel === MANIFEST_NAME) entry.manifest = item.metadata;
       else {
         entry.files++;
-        entry.bytes += item.properties.contentLength ?? 0;
+        entry.bytes += item.size;
       }
       totals.set(prefix, entry);
     }
