@@ -60,12 +60,19 @@ export function abandonedStart(dir: string): number | undefined {
   } catch {
     return undefined;
   }
-  if (!Number.isSafeInteger(pid) || pid <= 0 || !isProcessAlive(pid)) return undefined;
+  return Number.isSafeInteger(pid) && pid > 0 && runsOnFolder(pid, dir) ? pid : undefined;
+}
+
+/**
+ * True when `pid` is a live process started on this workspace's Azurite folder — never a recycled
+ * pid of another program. False where there is no /proc to tell.
+ */
+export function runsOnFolder(pid: number, dir: string): boolean {
+  if (!isProcessAlive(pid)) return false;
   try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return cmdline.includes(dir) ? pid : undefined; // never a recycled pid of another program
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(dir);
   } catch {
-    return undefined;
+    return false;
   }
 }
 

@@ -13,7 +13,7 @@ import { ConflictError, ValidationError } from '../../errors';
 import type { Workspace } from '../../workspace/workspace';
 import { spawnAzurite } from './azurite-process';
 import { isProcessAlive } from '../../util/process-alive';
-import { abandonedStart, clearStarting, readAzuriteState, recordStarting, withAzuriteLock, writeAzuriteState } from './azurite-state';
+import { abandonedStart, clearStarting, readAzuriteState, recordStarting, runsOnFolder, withAzuriteLock, writeAzuriteState } from './azurite-state';
 
 /** The well-known Azurite development account (the `UseDevelopmentStorage=true` one). */
 export const DEV_ACCOUNT_NAME = 'devstoreaccount1';
@@ -46,6 +46,13 @@ export async function ensureAzurite(workspace: Workspace, options: AzuriteOption
   const dir = workspace.azuriteDir;
   const known = running.get(dir);
   if (known && isProcessAlive(known.pid)) return known;
+  const recorded = readAzuriteState(dir);
+  if (recorded?.pid && runsOnFolder(recorded.pid, dir)) {
+    // Started by another process (recorded once it listened): no lock, no probe request needed.
+    const endpoint = endpointFor(recorded.pid, recorded.port);
+    running.set(dir, endpoint);
+    return endpoint;
+  }
   await assertWritable(dir);
   const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
   const endpoint = await withAzuriteLock(dir, timeoutMs + 5_000, async () => {
