@@ -1,9 +1,10 @@
+import { existsSync } from 'node:fs';
 import { describeHostInterpreters } from '../../shared/compute/local/host-interpreters';
 import { WaitingWorker } from '../../shared/local/waiting-worker';
 import { submitLocalRun } from '../../shared/local/submit-local-run';
 import { compilePipelineYaml } from '../../shared/model/yaml/compile';
 import { parseSetFlags } from '../../shared/model/parameters';
-import { ensureWorkspace, resolveWorkspace } from '../../shared/workspace/workspace';
+import { resolveWorkspace } from '../../shared/workspace/workspace';
 import { parseCommand, needPositional, parseComputeFlags } from '../args';
 import { printJson, withContext } from '../context';
 import { attachToRun } from './watch';
@@ -26,8 +27,10 @@ export async function runCommand(args: string[]): Promise<number> {
   const file = needPositional(positionals, 0, 'pipeline file', USAGE);
   const json = Boolean(values.json);
   const warn = (msg: string) => process.stderr.write(`warning: ${msg}\n`);
-  // The run's worker starts first, so that its start-up overlaps compiling and recording the run.
-  const worker = WaitingWorker.start(ensureWorkspace(resolveWorkspace(values.workspace)));
+  // The run's worker starts first, so that its start-up overlaps compiling and recording the run;
+  // only in a workspace that exists already: a rejected pipeline must not leave a new one behind.
+  const workspace = resolveWorkspace(values.workspace);
+  const worker = existsSync(workspace.runsDir) ? WaitingWorker.start(workspace) : undefined;
   try {
     const definition = await compilePipelineYaml(file, { warn });
     const parameters = parseSetFlags(values.set ?? []);
@@ -60,6 +63,6 @@ export async function runCommand(args: string[]): Promise<number> {
     });
   } finally {
     // Without a run (the pipeline was rejected), the waiting worker leaves.
-    worker.dismiss();
+    worker?.dismiss();
   }
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { cli, json, project, REPO } from '../support/cli';
@@ -96,6 +96,7 @@ jobs:
     assert.equal(unknownKey.code, 2);
     assert.match(unknownKey.stderr, /bad\.yml:5.*comand.*did you mean "command"/);
     assert.doesNotMatch(unknownKey.stderr, /at .*\.js:\d+/);
+    assert.ok(!existsSync(path.join(cwd, '.tributary')), 'a rejected pipeline leaves no new workspace behind');
     const malformed = cli(cwd, ['run', 'broken.yml']);
     assert.equal(malformed.code, 2);
     assert.match(malformed.stderr, /broken\.yml:\d+/);
