@@ -15,15 +15,16 @@ let container: ContainerClient;
 let listings = 0;
 const fingerprints = new Map<string, string>();
 
-/** Counts the List Blobs requests sent (every other request passes untouched). */
+/** Counts the List Blobs requests sent (every request still goes out). */
 function countListings(): void {
-  const get = http.get;
-  mock.method(http, 'get', (...args: Parameters<typeof http.get>) => {
-    if (String(args[0]).includes('comp=list')) listings++;
-    return get(...args);
+  const request = http.request;
+  mock.method(http, 'request', (...args: Parameters<typeof http.request>) => {
+    if (args[0] instanceof URL && args[0].search.includes('comp=list')) listings++;
+    return request(...args);
   });
 }
 
+/** `again`: replaces an earlier upload of the prefix. */
 async function committedOutput(prefix: string, content: string, again = false): Promise<void> {
   const folder = path.join(azurite.workspace.root, 'local', prefix);
   mkdirSync(folder, { recursive: true });
