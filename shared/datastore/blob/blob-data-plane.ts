@@ -2,8 +2,8 @@
  * The DataPlane on Blob Storage (Azurite locally). Outputs land on the default datastore at
  * `azureml/<run>/<step>/outputs/<name>`, committed by a manifest written last.
  *
- * Local fast path: `persistOutputs` hashes the output (on all cores), leaves a note next to the
- * local folder and returns the record at once; the upload runs in the background. A consumer on
+ * Local fast path: `persistOutputs` hashes the output (on all cores), notes it in the run's local
+ * output notes and returns the record at once; the upload runs in the background. A consumer on
  * this machine reads the producer's folder directly while the note still matches, so a 1 GiB
  * hand-over costs one parallel hash, not an upload and a download. Durability is kept by `flush`:
  * the run is not finished until every upload is committed (or re-done from the local folder if
@@ -29,7 +29,7 @@ import { Datastore } from './datastore';
 import { DEFAULT_DATASTORE } from './datastore-registry';
 import { hashLocalTree, type HashedFile } from './hashed-tree';
 import { uploadLocalInput } from './local-inputs';
-import { hasLocalNote, trustedLocalOutput, writeLocalNote } from './local-output-note';
+import { LocalOutputNotes } from './local-output-notes';
 import { checkCommitted } from './manifest';
 import { outputPath, parseOutputPath } from './output-paths';
 import { PendingWork } from './pending-work';
@@ -49,6 +49,7 @@ export class BlobDataPlane implements DataPlane {
   /** Run → output URI → fingerprint, for the uploads this process committed (until the run's flush ends). */
   private readonly committedHere = new Map<string, Map<string, string>>();
   private readonly cache: BlobCache;
+  private readonly notes: LocalOutputNotes;
   private readonly background: boolean;
 
   constructor(
@@ -56,6 +57,7 @@ export class BlobDataPlane implements DataPlane {
     options: BlobDataPlaneOptions = {},
   ) {
     this.cache = new BlobCache(path.join(workspace.root, 'cache', 'blobs'));
+    this.notes = new LocalOutputNotes(workspace.runsDir);
     this.background = options.background ?? true;
   }
 
@@ -85,8 +87,8 @@ export class BlobDataPlane implements DataPlane {
   async resolveUpstreamOutput(record: OutputRecord, ctx: StepDataContext): Promise<string> {
     if (!isDatastoreUri(record.uri)) return record.uri; // recorded by the local-folder plane
     const location = parseDatastoreUri(record.uri, 'output');
-    const local = this.localFolder(location.path);
-    if (local && trustedLocalOutput(local, record)) return local;
+    const local = this.localOutput(location.path);
+    if (local && this.notes.trusted(local.runId, local.folder, record)) return local.folder;
     await this.pending.idle(record.uri);
     const ds = await this.datastore(location.datastore, 'output');
     const dest = path.join(ctx.scratchDir, 'upstream', ...location.path.split('/').slice(1));
@@ -100,8 +102,8 @@ export class BlobDataPlane implements DataPlane {
         const tree = await hashLocalTree(folder, field);
         for (const file of tree.files) checkDatastorePath(file.rel, `${field} (file ${file.path})`);
         const uri = formatDatastoreUri({ datastore: DEFAULT_DATASTORE, path: outputPath(ctx.runId, ctx.step, name) });
-        const fresh = this.background && !hasLocalNote(folder);
-        writeLocalNote(folder, uri, tree.fingerprint, tree.files);
+        const fresh = this.background && !this.notes.has(ctx.runId, uri);
+        this.notes.write(ctx.runId, uri, tree.fingerprint, tree.files);
         await this.later(ctx.runId, uri, () => this.upload(uri, tree.files, fresh));
         return [name, { uri, fingerprint: tree.fingerprint }] as const;
       }),
@@ -168,8 +170,8 @@ export class BlobDataPlane implements DataPlane {
     if (owner && (await this.committed.check(ds.container, owner.runId, location.path, record.fingerprint, flushingRunId)) === 'committed') return;
     const committed = await checkCommitted(ds.container, location.path, record.fingerprint);
     if (!('problem' in committed)) return;
-    const local = this.localFolder(location.path);
-    const files = local ? trustedLocalOutput(local, record) : undefined;
+    const local = this.localOutput(location.path);
+    const files = local ? this.notes.trusted(local.runId, local.folder, record) : undefined;
     if (!files) throw new TributaryError('Conflict', 409, `${committed.problem}, and the local folder it came from is gone or changed`);
     await this.upload(record.uri, files);
   }
@@ -196,12 +198,12 @@ export class BlobDataPlane implements DataPlane {
     else await work();
   }
 
-  /** This workspace's folder of an output path (`azureml/<run>/<step>/outputs/<name>`), if it is one. */
-  private localFolder(blobPath: string): string | undefined {
+  /** This workspace's folder of an output path (`azureml/<run>/<step>/outputs/<name>`), and its run, if it is one. */
+  private localOutput(blobPath: string): { runId: string; folder: string } | undefined {
     const parsed = parseOutputPath(blobPath);
     if (!parsed) return undefined;
     try {
-      return outputFolder(this.workspace, parsed.runId, parsed.step, parsed.output);
+      return { runId: parsed.runId, folder: outputFolder(this.workspace, parsed.runId, parsed.step, parsed.output) };
     } catch {
       return undefined;
     }
