@@ -7,13 +7,12 @@
  * write per file and the manifest.
  * A local file that changes while it is uploaded fails the commit (the manifest would lie).
  */
-import type { ContainerClient } from '@azure/storage-blob';
+import type { BlockBlobUploadOptions, ContainerClient } from '@azure/storage-blob';
 import { TributaryError } from '../../errors';
 import { mapLimit } from './concurrency';
 import { stillSame, type HashedFile } from './hashed-tree';
 import { manifestMetadata } from './committed-listing';
 import { buildManifest, manifestBlob, MANIFEST_NAME, type Manifest } from './manifest';
-import { putBlob } from './put-blob';
 import { storageError } from './storage-errors';
 
 export const BLOCK_SIZE = 8 * 1024 * 1024;
@@ -42,35 +41,31 @@ export async function commitUpload(container: ContainerClient, prefix: string, e
       loaded.set(blobRel, ev.loadedBytes);
       options.onProgress?.([...loaded.values()].reduce((a, b) => a + b, 0));
     };
-    await uploadFile(container, `${prefix}/${blobRel}`, file, { signal: options.signal, onProgress });
+    await uploadFile(container, `${prefix}/${blobRel}`, file, { abortSignal: options.signal, onProgress });
   });
   const manifest = buildManifest(entries.map((e) => ({ path: e.blobRel, size: e.file.size, hash: e.file.hash })));
-  const body = Buffer.from(JSON.stringify(manifest, null, 1));
+  const body = JSON.stringify(manifest, null, 1);
   try {
-    await putBlob(container, manifestBlob(prefix), body, { contentType: 'application/json', metadata: manifestMetadata(manifest), signal: options.signal });
+    await container.getBlockBlobClient(manifestBlob(prefix)).upload(body, Buffer.byteLength(body), {
+      abortSignal: options.signal,
+      blobHTTPHeaders: { blobContentType: 'application/json' },
+      metadata: manifestMetadata(manifest),
+    });
   } catch (err) {
     throw storageError(err, `writing ${manifestBlob(prefix)}`);
   }
   return manifest;
 }
 
-interface FileUploadOptions {
-  signal?: AbortSignal;
-  onProgress: (ev: { loadedBytes: number }) => void;
-}
-
 /**
  * One file to one blob: from the bytes that were hashed when they were kept, else from the file,
  * checked afterwards to be the one that was hashed.
  */
-async function uploadFile(container: ContainerClient, name: string, file: HashedFile, options: FileUploadOptions): Promise<void> {
+async function uploadFile(container: ContainerClient, name: string, file: HashedFile, options: BlockBlobUploadOptions): Promise<void> {
+  const blob = container.getBlockBlobClient(name);
   try {
-    if (file.content) {
-      await putBlob(container, name, file.content, { signal: options.signal });
-      options.onProgress({ loadedBytes: file.content.length });
-    } else {
-      await container.getBlockBlobClient(name).uploadFile(file.path, { abortSignal: options.signal, onProgress: options.onProgress, blockSize: BLOCK_SIZE, concurrency: BLOCK_CONCURRENCY });
-    }
+    if (file.content) await blob.upload(file.content, file.content.length, options);
+    else await blob.uploadFile(file.path, { ...options, blockSize: BLOCK_SIZE, concurrency: BLOCK_CONCURRENCY });
   } catch (err) {
     throw storageError(err, `uploading ${file.path} to ${name}`);
   }

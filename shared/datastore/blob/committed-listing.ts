@@ -9,7 +9,6 @@
  * that reused earlier outputs answers from the listing its reuse decisions took.
  */
 import type { ContainerClient } from '@azure/storage-blob';
-import { listBlobs } from './list-blobs';
 import { MANIFEST_NAME, type Manifest } from './manifest';
 import { storageError } from './storage-errors';
 
@@ -85,15 +84,15 @@ function listingKey(container: ContainerClient, runId: string): string {
 async function listOutputs(container: ContainerClient, runPrefix: string): Promise<Map<string, PrefixTotals>> {
   const totals = new Map<string, PrefixTotals>();
   try {
-    for await (const item of listBlobs(container, runPrefix)) {
+    for await (const item of container.listBlobsFlat({ prefix: runPrefix, includeMetadata: true })) {
       const match = /^(azureml\/[^/]+\/[^/]+\/outputs\/[^/]+)\/(.+)$/.exec(item.name);
       if (!match) continue;
       const [, prefix, rel] = match as unknown as [string, string, string];
       const entry = totals.get(prefix) ?? { files: 0, bytes: 0 };
-      if (rel === MANIFEST_NAME) entry.manifest = item.metadata;
+      if (rel === MANIFEST_NAME) entry.manifest = item.metadata ?? {};
       else {
         entry.files++;
-        entry.bytes += item.size;
+        entry.bytes += item.properties.contentLength ?? 0;
       }
       totals.set(prefix, entry);
     }
