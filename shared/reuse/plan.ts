@@ -4,6 +4,7 @@
  * them, with upstream outputs taken from the results the plan would reuse; a step downstream of
  * one that would run cannot be keyed (its inputs do not exist yet), so it is said to run.
  */
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { DataPlane } from '../datastore/data-plane';
 import { stepDependencies, topologicalOrder } from '../model/graph';
@@ -42,6 +43,8 @@ export async function planRun(req: PlanRequest, deps: { store: RunStore; data: D
   const current = new Map(Object.values(req.snapshots).map((s) => [s.id, s]));
   const snapshots: SnapshotSource = async (id) => current.get(id) ?? deps.snapshots(id);
   const upstreamOf = stepDependencies(req.definition);
+  // One id for this plan's existence checks, so a data plane can answer them all from one look at an earlier run.
+  const checkedFor = `plan:${randomUUID()}`;
   const planned = new Map<string, PlannedStep & { outputs?: Record<string, OutputRecord> }>();
   const runs = (step: string, why: string) => planned.set(step, { step, action: 'run', why });
   for (const name of topologicalOrder(req.definition)) {
@@ -67,7 +70,7 @@ export async function planRun(req: PlanRequest, deps: { store: RunStore; data: D
       continue;
     }
     const result = await findResult(deps.store, await lookupKeys(found.material, def, snapshots));
-    if (result && (await deps.data.outputsExist(result.outputs))) {
+    if (result && (await deps.data.outputsExist(result.outputs, checkedFor))) {
       planned.set(name, { step: name, action: 'reuse', reusedFrom: { runId: result.runId, step: result.step }, why: `same reuse key as run ${result.runId}`, outputs: result.outputs });
       continue;
     }

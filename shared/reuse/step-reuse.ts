@@ -119,7 +119,7 @@ export function createStepReuse(deps: StepReuseDeps): StepReuse {
       const observed = parsed && keys.narrow && 'observed' in parsed ? itemsToCheck(parsed.observed, keys.narrow) : undefined;
       const regenerate = explain.reason.why === 'regenerate';
       const result = { pipelineName: run.pipelineName, runId: run.id, step: def.name, outputs, createdAt: now() };
-      const key = await recordResult(store, result, keys, observed, async (existing) => regenerate || !(await data.outputsExist(existing.outputs)));
+      const key = await recordResult(store, result, keys, observed, async (existing) => regenerate || !(await data.outputsExist(existing.outputs, run.id)));
       const untracked = parsed && 'untracked' in parsed ? parsed.untracked : undefined;
       // The key itself goes into the step run record (reuseKey); only what the run observed is new here.
       if (observed || untracked) await saveExplain(run, def, { ...explain, ...(observed ? { observed } : {}), ...(untracked ? { untracked } : {}) }, found.stored);
