@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { stopAzurite } from '../../shared/datastore/azurite/azurite';
 import { openStore } from '../../shared/local/open-store';
 import { submitLocalRun } from '../../shared/local/submit-local-run';
 import { WaitingWorker } from '../../shared/local/waiting-worker';
@@ -43,6 +44,7 @@ describe('WaitingWorker', () => {
   });
   afterEach(async () => {
     await store.close();
+    await stopAzurite(workspace); // a run's worker starts the workspace's embedded Azurite
     await tmp.cleanup();
   });
 
