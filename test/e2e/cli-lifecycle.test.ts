@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { openStore } from '../../shared/local/open-store';
 import { resolveWorkspace } from '../../shared/workspace/workspace';
 import { cli, cliAsync, json, project, waitFor } from '../support/cli';
+import { isProcessAlive } from '../../shared/util/process-alive';
 
 function stepsOf(cwd: string, runId: string): Record<string, any> {
   const view = json(cli(cwd, ['show', runId, '--json']));
@@ -18,15 +19,6 @@ async function workerPid(cwd: string, runId: string): Promise<number | undefined
     return (await store.getRun(runId))?.driver?.pid;
   } finally {
     await store.close();
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[2]!.startsWith('Z');
-  } catch {
-    return false;
   }
 }
 
@@ -62,7 +54,7 @@ jobs:
     await waitFor('slow to be running', () => stepsOf(cwd, runId).slow.status === 'Running' && stepsOf(cwd, runId).first.status === 'Completed');
     const pid = await waitFor('the worker pid', () => workerPid(cwd, runId));
     process.kill(pid, 'SIGKILL');
-    await waitFor('the worker to die', () => !isAlive(pid));
+    await waitFor('the worker to die', () => !isProcessAlive(pid));
 
     const shown = cli(cwd, ['show', runId]);
     assert.match(shown.stdout, /tributary resume/);
@@ -92,7 +84,7 @@ jobs:
     const view = json(watched);
     assert.equal(view.status, 'Canceled');
     assert.equal(view.steps[0].status, 'Canceled');
-    await waitFor('the step process to be gone', () => !isAlive(stepPid), 15_000);
+    await waitFor('the step process to be gone', () => !isProcessAlive(stepPid), 15_000);
   });
 
   it('cancel of a run whose worker died stops the orphaned step and closes the run', async () => {
@@ -102,12 +94,12 @@ jobs:
     const stepPid = await waitFor('the step to write its pid', () => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8')));
     const worker = await waitFor('the worker pid', () => workerPid(cwd, id));
     process.kill(worker, 'SIGKILL');
-    await waitFor('the worker to die', () => !isAlive(worker));
+    await waitFor('the worker to die', () => !isProcessAlive(worker));
     assert.equal(cli(cwd, ['cancel', id]).code, 0);
     const view = json(cli(cwd, ['show', id, '--json']));
     assert.equal(view.status, 'Canceled');
     assert.equal(view.steps[0].status, 'Canceled');
-    await waitFor('the orphaned step process to be gone', () => !isAlive(stepPid), 15_000);
+    await waitFor('the orphaned step process to be gone', () => !isProcessAlive(stepPid), 15_000);
   });
 
   it('Ctrl-C while watching detaches, says how to re-attach, and the run goes on', async () => {

@@ -18,17 +18,9 @@ import type { RunStore } from '../../shared/store/run-store';
 import { ensureWorkspace, resolveWorkspace, type Workspace } from '../../shared/workspace/workspace';
 import { waitFor } from '../support/cli';
 import { tempDir } from '../snapshot/helpers';
+import { isProcessAlive } from '../../shared/util/process-alive';
 
 const PIPELINE = 'type: pipeline\njobs:\n  hello:\n    type: command\n    command: echo hello\n';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[2]!.startsWith('Z');
-  } catch {
-    return false;
-  }
-}
 
 const waitingLogs = (workspace: Workspace) => readdirSync(workspace.runsDir).filter((name) => name.startsWith('.waiting-worker-'));
 
@@ -64,7 +56,7 @@ describe('WaitingWorker', () => {
     assert.equal(waitingLogs(workspace).length, 1);
     worker.dismiss();
     assert.equal(worker.pid, undefined);
-    await waitFor('the worker to exit', () => !isAlive(pid));
+    await waitFor('the worker to exit', () => !isProcessAlive(pid));
     assert.deepEqual(waitingLogs(workspace), []);
   });
 
