@@ -4,7 +4,7 @@ import { WaitingWorker } from '../../shared/local/waiting-worker';
 import { submitLocalRun } from '../../shared/local/submit-local-run';
 import { compilePipelineYaml } from '../../shared/model/yaml/compile';
 import { parseSetFlags } from '../../shared/model/parameters';
-import { resolveWorkspace } from '../../shared/workspace/workspace';
+import { ensureWorkspace, removeIfEmpty, resolveWorkspace } from '../../shared/workspace/workspace';
 import { parseCommand, needPositional, parseComputeFlags } from '../args';
 import { printJson, withContext } from '../context';
 import { attachToRun } from './watch';
@@ -27,10 +27,11 @@ export async function runCommand(args: string[]): Promise<number> {
   const file = needPositional(positionals, 0, 'pipeline file', USAGE);
   const json = Boolean(values.json);
   const warn = (msg: string) => process.stderr.write(`warning: ${msg}\n`);
-  // The run's worker starts first, so that its start-up overlaps compiling and recording the run;
-  // only in a workspace that exists already: a rejected pipeline must not leave a new one behind.
+  // The run's worker starts first, so that its start-up overlaps compiling and recording the run.
+  // A workspace created for it is removed again if the pipeline is rejected.
   const workspace = resolveWorkspace(values.workspace);
-  const worker = existsSync(workspace.runsDir) ? WaitingWorker.start(workspace) : undefined;
+  const newWorkspace = !existsSync(workspace.runsDir);
+  const worker = WaitingWorker.start(ensureWorkspace(workspace));
   try {
     const definition = await compilePipelineYaml(file, { warn });
     const parameters = parseSetFlags(values.set ?? []);
@@ -63,6 +64,6 @@ export async function runCommand(args: string[]): Promise<number> {
     });
   } finally {
     // Without a run (the pipeline was rejected), the waiting worker leaves.
-    worker?.dismiss();
+    if (worker.dismiss() && newWorkspace) removeIfEmpty(workspace);
   }
 }

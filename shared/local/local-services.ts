@@ -31,10 +31,10 @@ export const PYTHON_HELPER_DIR = path.resolve(__dirname, '..', '..', '..', 'pyth
 
 export function openLocalServices(
   workspace: Workspace,
-  options: { data?: DataPlane; workDirs?: WorkDirPreparer; maxConcurrency?: number } = {},
+  options: { data?: DataPlane; workDirs?: WorkDirPreparer; maxConcurrency?: number; pool?: LocalComputePool } = {},
 ): LocalServices {
   const store = openStore(workspace);
-  const pool = new LocalComputePool({ defaultMaxConcurrency: options.maxConcurrency ?? concurrencyFromEnv() });
+  const pool = options.pool ?? localComputePool(options.maxConcurrency);
   const computes = new LocalComputeResolver(pool);
   const data = options.data ?? dataPlaneFromEnv(workspace);
   const activities = createActivities({
@@ -77,19 +77,37 @@ function snapshotWorkDirs(workspace: Workspace, store: RunStore): WorkDirPrepare
   });
 }
 
+/** The local compute targets, capped by `TRIBUTARY_LOCAL_CONCURRENCY` unless `maxConcurrency` is given. */
+export function localComputePool(maxConcurrency?: number): LocalComputePool {
+  return new LocalComputePool({ defaultMaxConcurrency: maxConcurrency ?? concurrencyFromEnv() });
+}
+
+/**
+ * Loads the modules of the data plane `TRIBUTARY_DATASTORE` names, so that a process can do it
+ * while it waits (a worker waiting for its run) rather than once it has work.
+ */
+export function loadDataPlaneModules(): void {
+  if (dataPlaneMode() === 'azurite') loadBlobDataPlane();
+}
+
 /**
  * `TRIBUTARY_DATASTORE`: `azurite` (default) keeps outputs, logs and metrics on the workspace's
  * embedded Azurite datastore, as in Azure; `none` keeps them only in the workspace folder.
  */
 function dataPlaneFromEnv(workspace: Workspace): DataPlane {
-  const mode = process.env.TRIBUTARY_DATASTORE || 'azurite';
-  if (mode === 'azurite') {
-    // Loaded only when used: the storage SDK costs about half a second to load.
-    const { BlobDataPlane } = require('../datastore/blob/blob-data-plane') as typeof import('../datastore/blob/blob-data-plane');
-    return new BlobDataPlane(workspace);
-  }
+  const mode = dataPlaneMode();
+  if (mode === 'azurite') return new (loadBlobDataPlane())(workspace);
   if (mode === 'none') return new LocalFolderDataPlane();
   throw new ValidationError(`TRIBUTARY_DATASTORE=${mode}: expected "azurite" or "none"`, 'TRIBUTARY_DATASTORE');
+}
+
+function dataPlaneMode(): string {
+  return process.env.TRIBUTARY_DATASTORE || 'azurite';
+}
+
+/** Loaded only when used: the storage SDK costs about half a second to load. */
+function loadBlobDataPlane(): typeof import('../datastore/blob/blob-data-plane').BlobDataPlane {
+  return (require('../datastore/blob/blob-data-plane') as typeof import('../datastore/blob/blob-data-plane')).BlobDataPlane;
 }
 
 /** `TRIBUTARY_LOCAL_CONCURRENCY`: how many steps run at once on local compute (default: CPU count). */

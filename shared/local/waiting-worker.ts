@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import path from 'node:path';
 import type { Workspace } from '../workspace/workspace';
@@ -25,7 +25,7 @@ export class WaitingWorker {
     private readonly log: string,
   ) {}
 
-  /** The workspace folder must exist (`ensureWorkspace`). */
+  /** The workspace folder must exist (`ensureWorkspace`); the worker does not touch it before it is given a run. */
   static start(workspace: Workspace): WaitingWorker {
     const log = path.join(workspace.runsDir, `.waiting-worker-${randomBytes(6).toString('hex')}.log`);
     const child = spawnWorker([workspace.root, RUN_ID_ON_STDIN, log], log, 'pipe');
@@ -65,11 +65,13 @@ export class WaitingWorker {
     return written;
   }
 
-  /** No run for this worker: it removes its log and exits. */
-  dismiss(): void {
-    if (this.settled) return;
+  /** No run for this worker: its log is removed and it exits. False when it had been given a run. */
+  dismiss(): boolean {
+    if (this.settled) return false;
     this.settled = true;
+    rmSync(this.log, { force: true });
     this.child.stdin!.end();
     this.child.unref();
+    return true;
   }
 }

@@ -18,23 +18,31 @@ async function main(): Promise<void> {
   if (!workspaceDir || !runIdArg || (runIdArg === RUN_ID_ON_STDIN && !waitingLog)) {
     throw new Error(`usage: worker-main <workspace> <runId> | worker-main <workspace> ${RUN_ID_ON_STDIN} <log>`);
   }
-  const { openLocalServices } = require('./local-services') as typeof import('./local-services');
+  const runIdGiven = runIdArg === RUN_ID_ON_STDIN ? runIdFromStdin() : Promise.resolve(runIdArg);
+  // While the run id is on its way: load the modules and start the step process launcher. The
+  // workspace is not touched before there is a run (the CLI may yet reject the pipeline).
+  const { loadDataPlaneModules, localComputePool, openLocalServices } = require('./local-services') as typeof import('./local-services');
   const { driveRun } = require('./run-worker') as typeof import('./run-worker');
-  const services = openLocalServices(resolveWorkspace(workspaceDir));
-  const stop = () => void services.close().finally(() => process.exit(130));
+  loadDataPlaneModules();
+  const pool = localComputePool();
+  pool.startLauncher();
+  let close = () => pool.close();
+  const stop = () => void close().finally(() => process.exit(130));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   try {
-    const runId = runIdArg === RUN_ID_ON_STDIN ? await runIdFromStdin() : runIdArg;
+    const runId = await runIdGiven;
     if (!runId) {
       // Dismissed: no run was recorded for this worker.
       rmSync(waitingLog!, { force: true });
       return;
     }
+    const services = openLocalServices(resolveWorkspace(workspaceDir), { pool });
+    close = () => services.close();
     const summary = await driveRun(services, runId);
     console.log(`run ${runId} finished: ${summary.status}${summary.statusReason ? ` (${summary.statusReason})` : ''}`);
   } finally {
-    await services.close();
+    await close();
   }
 }
 

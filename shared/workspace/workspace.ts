@@ -2,7 +2,7 @@
  * The local workspace folder (default `.tributary/` in the current directory): run history,
  * step folders, the embedded Azurite data and the local API key all live under it.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmdirSync } from 'node:fs';
 import path from 'node:path';
 import { assertSafeName } from '../util/safe-names';
 
@@ -29,6 +29,17 @@ export function resolveWorkspace(explicit?: string, cwd: string = process.cwd())
 export function ensureWorkspace(ws: Workspace): Workspace {
   mkdirSync(ws.runsDir, { recursive: true, mode: 0o700 });
   return ws;
+}
+
+/** Removes the workspace's folders if nothing was put in them (undoes `ensureWorkspace` on a new workspace). */
+export function removeIfEmpty(ws: Workspace): void {
+  for (const dir of [ws.runsDir, ws.root]) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      return; // not empty (another CLI may be using it): left as it is
+    }
+  }
 }
 
 /** Folder of one step of one run: `runs/<runId>/<step>/`. Names are checked, never trusted. */

@@ -84,6 +84,11 @@ export class ProcessLauncher {
     return this.current;
   }
 
+  /** Starts the `python3` launcher now instead of on the first `spawn`, so that its start-up is not on a step's path. */
+  start(): void {
+    if (this.current === 'python3' && !this.child) this.startLauncher();
+  }
+
   spawn(request: SpawnRequest, onEnd: (end: ProcessEnd) => void): Promise<number> {
     const child = this.current === 'python3' ? (this.child ?? this.startLauncher()) : undefined;
     if (!child) return spawnWithNode(request, onEnd);

@@ -1,4 +1,5 @@
 import { ValidationError } from '../../errors';
+import { ProcessLauncher } from './launcher';
 import { LocalCompute } from './local-compute';
 
 export interface LocalComputePoolOptions {
@@ -12,10 +13,12 @@ export interface LocalComputePoolOptions {
 
 /**
  * One LocalCompute per compute name, so each name has its own concurrency cap (locally every
- * `compute:` of a pipeline runs as processes on this machine).
+ * `compute:` of a pipeline runs as processes on this machine). All of them start their processes
+ * through one launcher.
  */
 export class LocalComputePool {
   private readonly targets = new Map<string, LocalCompute>();
+  private readonly launcher = new ProcessLauncher();
 
   constructor(private readonly options: LocalComputePoolOptions = {}) {
     for (const [name, cap] of Object.entries(options.perTarget ?? {})) checkCap(cap, `perTarget.${name}`);
@@ -27,15 +30,21 @@ export class LocalComputePool {
     if (!target) {
       const perTarget = this.options.perTarget ?? {};
       const cap = Object.hasOwn(perTarget, name) ? perTarget[name] : this.options.defaultMaxConcurrency;
-      target = new LocalCompute({ name, maxConcurrency: cap, killGraceMs: this.options.killGraceMs });
+      target = new LocalCompute({ name, maxConcurrency: cap, killGraceMs: this.options.killGraceMs, sharedLauncher: this.launcher });
       this.targets.set(name, target);
     }
     return target;
   }
 
-  /** Cancels everything running on every target; resolves when all processes exited. */
+  /** Starts the process launcher ahead of the first step (a worker does while it waits for its run). */
+  startLauncher(): void {
+    this.launcher.start();
+  }
+
+  /** Cancels everything running on every target; resolves when all processes exited and the launcher is gone. */
   async close(): Promise<void> {
     await Promise.all([...this.targets.values()].map((t) => t.close()));
+    await this.launcher.close();
   }
 }
 

@@ -24,6 +24,8 @@ export interface LocalComputeOptions {
   killGraceMs?: number;
   /** Who starts the processes (see `LauncherKind`). Default: `TRIBUTARY_LAUNCHER`, else `python3`. */
   launcher?: LauncherKind;
+  /** A launcher shared with other targets, which its owner closes; by default the target has its own. */
+  sharedLauncher?: ProcessLauncher;
 }
 
 export const LOST_PROCESS_MESSAGE = 'the process running this step was lost (driver restarted); it will be run again';
@@ -78,10 +80,12 @@ export class LocalCompute implements ComputeTarget {
   private running = 0;
   private closed = false;
   private readonly launcher: ProcessLauncher;
+  private readonly ownsLauncher: boolean;
 
   constructor(options: LocalComputeOptions) {
     this.name = options.name;
-    this.launcher = new ProcessLauncher(options.launcher);
+    this.launcher = options.sharedLauncher ?? new ProcessLauncher(options.launcher);
+    this.ownsLauncher = options.sharedLauncher === undefined;
     this.maxConcurrency = options.maxConcurrency ?? os.availableParallelism();
     this.killGraceMs = options.killGraceMs ?? 10_000;
     if (!Number.isSafeInteger(this.maxConcurrency) || this.maxConcurrency < 1) {
@@ -152,14 +156,14 @@ export class LocalCompute implements ComputeTarget {
     return killOrphanProcesses(handle, this.killGraceMs);
   }
 
-  /** Cancels every queued and running job (shutdown); resolves when all have exited and the launcher is gone. */
+  /** Cancels every queued and running job (shutdown); resolves when all have exited and its own launcher is gone. */
   async close(): Promise<void> {
     this.closed = true;
     for (const entry of this.queue.splice(0)) this.finish(entry, 'Canceled', { message: 'canceled before it started (shutdown)' });
     const live = [...this.jobs.values()].filter((e) => e.state === 'Running');
     for (const entry of live) this.stop(entry, 'cancel');
     await Promise.all(live.map((e) => this.changed(e)));
-    await this.launcher.close();
+    if (this.ownsLauncher) await this.launcher.close();
   }
 
   private drain(): void {
