@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isJobFinished, type JobStatus } from '../../shared/compute/compute-target';
 import { LAUNCHER_SCRIPT, LauncherDiedError, launcherKindFromEnv, ProcessLauncher, type LauncherKind, type ProcessEnd, type SpawnRequest } from '../../shared/compute/local/launcher';
 import { LocalCompute, parseHandle, UNOBSERVED_EXIT_MESSAGE } from '../../shared/compute/local/local-compute';
+import { LocalComputePool } from '../../shared/compute/local/local-compute-pool';
 import { processGroupOf } from '../../shared/compute/local/orphans';
 import { ValidationError } from '../../shared/errors';
 
@@ -227,6 +228,20 @@ describe('LocalCompute with the python3 launcher', () => {
     assert.equal((await compute.poll(handle, 0)).state, 'Canceled');
     assert.equal(isRunning(parseHandle(handle).pid!), false);
     assert.deepEqual(launcherPids(), before);
+  });
+
+  test('a pool starts one launcher ahead of its first step, shares it between targets and closes it', async () => {
+    const before = launcherPids();
+    const pool = new LocalComputePool({ defaultMaxConcurrency: 1 });
+    pool.startLauncher();
+    const started = launcherPids().filter((p) => !before.includes(p));
+    assert.equal(started.length, 1, 'started before any step');
+    const [cpu, gpu] = [pool.get('cpu'), pool.get('gpu')];
+    const handles = [await cpu.submit(job(request('exit 0'), 5)), await gpu.submit(job(request('exit 0'), 6))];
+    assert.deepEqual([(await finish(cpu, handles[0]!)).state, (await finish(gpu, handles[1]!)).state], ['Succeeded', 'Succeeded']);
+    assert.deepEqual(launcherPids().filter((p) => !before.includes(p)), started, 'both targets started their steps through it');
+    await pool.close();
+    assert.deepEqual(launcherPids(), before, 'closed with the pool');
   });
 
   test('the whole LocalCompute suite passes with TRIBUTARY_LAUNCHER=node', async () => {
