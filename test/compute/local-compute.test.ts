@@ -106,6 +106,13 @@ describe('LocalCompute: exit codes and output', () => {
     assert.equal(read(job.stdoutPath), `${job.workingDir}|hello world|${job.id}|${process.env.PATH}\n`);
   });
 
+  test('a step gets default signal handling: a writer to a closed pipe ends quietly', async () => {
+    const job = makeJob('yes | head -n 1; echo "${PIPESTATUS[0]}"');
+    assert.equal((await finish(compute, await compute.submit(job))).state, 'Succeeded');
+    assert.equal(read(job.stdoutPath), 'y\n141\n', 'yes was killed by SIGPIPE (128 + 13)');
+    assert.equal(read(job.stderrPath), '');
+  });
+
   test('one file for stdout and stderr keeps both', async () => {
     const job = makeJob('echo out; echo err >&2; echo out2');
     job.stderrPath = job.stdoutPath;
