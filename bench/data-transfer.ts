@@ -5,8 +5,8 @@
  * until the output is durable on the datastore (background upload, awaited by flush), and what a
  * hand-over costs when the upload and a download sit on the critical path.
  *
- *   node dist/bench/data-transfer.js                 # 1 GiB
- *   TRIBUTARY_BENCH_MIB=128 node dist/bench/data-transfer.js
+ *   npm run bench -- data-transfer                 # 1 GiB
+ *   TRIBUTARY_BENCH_MIB=128 npm run bench -- data-transfer
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

@@ -9,7 +9,7 @@
  * per completed step, for the run and the step orchestrations together and apart; each size is
  * run three times and the run with the median CPU time is shown. Target: flat within ±25%.
  *
- *   node dist/bench/durable-replay.js [sizes...]
+ *   npm run bench -- durable-replay [sizes...]
  */
 import { FakeInstantCompute } from '../test/durable/harness/fake-compute';
 import { createTestApp } from '../test/durable/harness/local-app';

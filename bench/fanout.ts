@@ -4,15 +4,21 @@
  * Snakefile. Runs `make -j2`, Snakemake (--cores 2) and Tributary (cap 2) side by side and prints
  * a table. Sizes: BENCH_SIZES (default "200,1000").
  *
- *   npm run build && node dist/bench/fanout.js
+ * A previous run's folders are moved aside and deleted only after the measurements: on a
+ * filesystem without a journal, ext4 skips inodes freed in the last minutes when it allocates, so
+ * files created just after a large delete cost several times more, whichever tool creates them.
+ *
+ *   npm run bench -- fanout
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const WORK = path.join(REPO, 'bench', '.work', 'fanout');
+/** Name prefix of a previous run's folders, deleted at the end. */
+const OLD = 'previous-n';
 
 export function pipelineYaml(n: number): string {
   const lines = ['type: pipeline', 'settings:', '  default_compute: local', 'jobs:'];
@@ -87,7 +93,7 @@ export function main(): void {
   const cli = path.join(REPO, 'dist', 'cli', 'main.js');
   for (const n of sizes) {
     const dir = path.join(WORK, `n${n}`);
-    rmSync(dir, { recursive: true, force: true });
+    if (existsSync(dir)) renameSync(dir, path.join(WORK, `${OLD}${n}-${Date.now()}`));
     for (const sub of ['make', 'snakemake', 'tributary']) mkdirSync(path.join(dir, sub), { recursive: true });
     writeFileSync(path.join(dir, 'make', 'Makefile'), makefile(n));
     writeFileSync(path.join(dir, 'snakemake', 'Snakefile'), snakefile(n));
@@ -108,6 +114,7 @@ export function main(): void {
     }
   }
   printTable(results);
+  for (const name of readdirSync(WORK)) if (name.startsWith(OLD)) rmSync(path.join(WORK, name), { recursive: true, force: true });
 }
 
 function printTable(results: Result[]): void {

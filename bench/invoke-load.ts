@@ -5,8 +5,8 @@
  * 202 exists in the run store. The host runs in its own process (`tributary serve`), as it would
  * in use, with its queued run dispatcher driving the runs meanwhile.
  *
- *   npm run build && node dist/bench/invoke-load.js
- *   BENCH_DURATION=10 BENCH_CONNECTIONS=32 node dist/bench/invoke-load.js
+ *   npm run bench -- invoke-load
+ *   BENCH_DURATION=10 BENCH_CONNECTIONS=32 npm run bench -- invoke-load
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';

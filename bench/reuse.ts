@@ -11,7 +11,7 @@
  *    raw node:crypto sha256 over the same bytes already in memory. Target: ≥ 80% of raw.
  *    BENCH_REUSE_PARTS=fanout or =hashing runs one table.
  *
- *   npm run build && node dist/bench/reuse.js
+ *   npm run bench -- reuse
  */
 import { spawnSync } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';

@@ -3,7 +3,7 @@
  * edit and after touching every file, next to `tar c` of the same tree. Target: the unchanged
  * second snapshot in ≤ 0.5 s.
  *
- *   node dist/bench/snapshot.js
+ *   npm run bench -- snapshot
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
