@@ -70,7 +70,7 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-const ctx = (ws: Workspace, runId: string, step: string): StepDataContext => ({ runId, step, attempt: 1, scratchDir: attemptPaths(ws, runId, step, 1).dir });
+const ctx = (ws: Workspace, runId: string, step: string): StepDataContext => ({ runId, step, attempt: 1, scratchDir: attemptPaths(ws, runId, step, 1).dataDir });
 
 /** The producer's output of run `runId`: a hard link to the one generated file (same bytes, same cache state, new run). */
 async function producerOutput(ws: Workspace, source: string, runId: string): Promise<string> {

@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import { NotFoundError, ValidationError } from '../../shared/errors';
 import { isTerminal } from '../../shared/store/records';
 import type { RunStore } from '../../shared/store/run-store';
-import { attemptPaths } from '../../shared/workspace/workspace';
+import { attemptLogFiles } from '../../shared/workspace/workspace';
 import { parseCommand, needPositional } from '../args';
 import { withContext } from '../context';
 
@@ -33,7 +33,7 @@ export async function logsCommand(args: string[]): Promise<number> {
     }
     const attempt = values.attempt ? Number(values.attempt) : (record?.attempt || 1);
     if (!Number.isSafeInteger(attempt) || attempt < 1) throw new ValidationError(`--attempt ${values.attempt}: expected a whole number ≥ 1`, '--attempt');
-    const paths = attemptPaths(ctx.workspace, runId, step, attempt);
+    const paths = attemptLogFiles(ctx.workspace, runId, step, attempt);
     const streams = [new Tail(paths.stdout, ctx.out), new Tail(paths.stderr, ctx.err)];
     for (;;) {
       const current = await ctx.store.getStepRun(runId, step);

@@ -2,21 +2,19 @@
  * Activities of one step: prepare (decide), submit (start one attempt), poll (monitor) and
  * finalize (outputs, metrics, status). Each is safe to run again with the same input.
  */
-import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
-import path from 'node:path';
 import { isJobFinished, type JobStatus } from '../compute/compute-target';
 import { describeError, TributaryError } from '../errors';
 import type { Activities } from '../orchestration/activity-types';
 import type { StepDefinition } from '../model/definition';
 import type { StepOutcome } from '../orchestration/messages';
-import { READS_FILE, tracksReads } from '../reuse/reads';
+import { tracksReads } from '../reuse/reads';
 import { snapshotSource } from '../reuse/snapshot-source';
 import { createStepReuse } from '../reuse/step-reuse';
 import { localSnapshotStores } from '../snapshot/local-snapshots';
 import { isTerminal, type ReuseRecord, type RunRecord, type StepRunRecord } from '../store/records';
 import type { RunStore } from '../store/run-store';
-import { attemptPaths, outputFolder } from '../workspace/workspace';
+import { attemptPaths, clearAttempt, outputFolder } from '../workspace/workspace';
 import type { ActivityDeps } from './deps';
 import { collectOutputs } from './step-outputs';
 import { readMetricsFile } from './metrics-file';
@@ -81,12 +79,11 @@ export function createStepActivities(deps: ActivityDeps, runs: RunCache): StepAc
       const paths = attemptPaths(workspace, runId, step, attempt);
       try {
         const target = computes.resolve(record?.compute ?? def.compute);
-        await removeIfPresent(paths.dir);
-        await deps.workDirs.prepare(def.codeDir, paths.workDir, { runId, step });
-        const ctx = { runId, step, attempt, scratchDir: paths.dir };
-        const inputs = await resolveStepInputs(run, def, completedStep, data, ctx);
         const outputs = Object.fromEntries(Object.keys(def.outputs).map((o) => [o, outputFolder(workspace, runId, step, o)]));
-        for (const folder of Object.values(outputs)) await removeIfPresent(folder);
+        if (await clearAttempt(paths)) for (const folder of Object.values(outputs)) await rm(folder, { recursive: true, force: true });
+        await deps.workDirs.prepare(def.codeDir, paths.workDir, { runId, step });
+        const ctx = { runId, step, attempt, scratchDir: paths.dataDir };
+        const inputs = await resolveStepInputs(run, def, completedStep, data, ctx);
         const job = await buildStepJob({ run, def, attempt, paths, inputs, outputs, pythonHelperDir: deps.pythonHelperDir });
         const handle = await target.submit(job);
         remember(await updateStepRun(store, runId, step, (current) => ({
@@ -136,7 +133,7 @@ export function createStepActivities(deps: ActivityDeps, runs: RunCache): StepAc
       let message = job.message;
       let outputs: StepRunRecord['outputs'] = {};
       if (status === 'Completed') {
-        const collected = await collectOutputs(def, workspace, data, { runId, step, attempt, scratchDir: paths.dir });
+        const collected = await collectOutputs(def, workspace, data, { runId, step, attempt, scratchDir: paths.dataDir });
         if ('problem' in collected) {
           status = 'Failed';
           message = collected.problem;
@@ -144,8 +141,8 @@ export function createStepActivities(deps: ActivityDeps, runs: RunCache): StepAc
           outputs = collected.records;
         }
       }
-      const reuseKey = status === 'Completed' ? await reuse.record(run, def, outputs, await readsOf(def, paths.dir)) : undefined;
-      await data.persistAttemptArtifacts?.({ runId, step, attempt, scratchDir: paths.dir }, paths);
+      const reuseKey = status === 'Completed' ? await reuse.record(run, def, outputs, await readsOf(def, paths.reads)) : undefined;
+      await data.persistAttemptArtifacts?.({ runId, step, attempt, scratchDir: paths.dataDir }, paths);
       const metrics = await readMetricsFile(paths.metrics, runId, step);
       if (metrics.length > 0) await store.addMetrics(metrics);
       const endedAt = job.endedAt ?? now();
@@ -189,17 +186,9 @@ async function markReused(store: RunStore, run: RunRecord, def: StepDefinition, 
   return saved!;
 }
 
-/**
- * Left by an earlier try of this attempt, or an earlier attempt's outputs. Usually absent: one
- * synchronous existence check is much cheaper than `rm`'s asynchronous walk of a missing path.
- */
-async function removeIfPresent(target: string): Promise<void> {
-  if (existsSync(target)) await rm(target, { recursive: true, force: true });
-}
-
 /** What the read-tracking hook of a Python step wrote during the attempt (undefined: nothing). */
-async function readsOf(def: StepDefinition, attemptDir: string): Promise<string | undefined> {
-  return tracksReads(def) ? readFile(path.join(attemptDir, READS_FILE), 'utf8').catch(() => undefined) : undefined;
+async function readsOf(def: StepDefinition, readsFile: string): Promise<string | undefined> {
+  return tracksReads(def) ? readFile(readsFile, 'utf8').catch(() => undefined) : undefined;
 }
 
 /** Non-zero exits and timeouts may pass on another attempt; rejected submissions and cancels never do. */

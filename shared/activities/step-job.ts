@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { StepJob } from '../compute/compute-target';
 import { renderCommand } from '../model/command';
 import type { StepDefinition } from '../model/definition';
-import { READS_FILE, tracksReads } from '../reuse/reads';
+import { tracksReads } from '../reuse/reads';
 import type { RunRecord } from '../store/records';
 import type { AttemptPaths } from '../workspace/workspace';
 import type { ResolvedInput } from './step-inputs';
@@ -53,7 +53,7 @@ export async function buildStepJob(args: {
   };
   if (tracksReads(def)) {
     pythonPath.unshift(path.join(args.pythonHelperDir, 'reads'));
-    env.TRIBUTARY_READS_FILE = path.join(paths.dir, READS_FILE);
+    env.TRIBUTARY_READS_FILE = paths.reads;
     env.TRIBUTARY_READS_ROOT = paths.workDir;
     env.PYTHONDONTWRITEBYTECODE = '1';
   }
@@ -70,7 +70,7 @@ export async function buildStepJob(args: {
     outputValues[name] = outputTarget(def, name, folder);
     env[envName('TRIBUTARY_OUTPUT_', name)] = outputValues[name]!;
   }
-  // paths.dir exists: the attempt's work folder (inside it) was prepared before the job is built.
+  // The step's folder exists: the attempt's work folder (inside it) was prepared before the job is built.
   return {
     id: jobId(run.id, def.name, attempt),
     runId: run.id,

@@ -2,7 +2,8 @@
  * The local workspace folder (default `.tributary/` in the current directory): run history,
  * step folders, the embedded Azurite data and the local API key all live under it.
  */
-import { mkdirSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { assertSafeName } from '../util/safe-names';
 
@@ -50,27 +51,58 @@ export function stepFolder(ws: Workspace, runId: string, step: string): string {
 }
 
 export interface AttemptPaths {
-  dir: string;
+  /** The folder the process starts in: a copy of the step's snapshot, or empty. */
+  workDir: string;
   stdout: string;
   stderr: string;
   metrics: string;
-  workDir: string;
+  /** What the read-tracking hook of a Python step writes. */
+  reads: string;
+  /** Inputs fetched for the attempt (made when one is). */
+  dataDir: string;
 }
 
-/** Per-attempt files: logs and metrics of attempt N, and the folder the process starts in. */
+/**
+ * Attempt N of a step keeps its entries beside the step's output folders, named
+ * `attempt-N.work/`, `attempt-N.stdout.log`, `attempt-N.stderr.log`, `attempt-N.metrics.jsonl`,
+ * `attempt-N.reads.tsv` and `attempt-N.data/`: a dot cannot be in an output name, and a step
+ * costs no folders beyond its outputs and the one it works in.
+ */
 export function attemptPaths(ws: Workspace, runId: string, step: string, attempt: number): AttemptPaths {
-  const dir = path.join(stepFolder(ws, runId, step), `attempt-${attempt}`);
+  const base = path.join(stepFolder(ws, runId, step), `attempt-${attempt}`);
   return {
-    dir,
-    stdout: path.join(dir, 'stdout.log'),
-    stderr: path.join(dir, 'stderr.log'),
-    metrics: path.join(dir, 'metrics.jsonl'),
-    workDir: path.join(dir, 'work'),
+    workDir: `${base}.work`,
+    stdout: `${base}.stdout.log`,
+    stderr: `${base}.stderr.log`,
+    metrics: `${base}.metrics.jsonl`,
+    reads: `${base}.reads.tsv`,
+    dataDir: `${base}.data`,
   };
 }
 
-/** Where a step writes an output locally: `runs/<runId>/<step>/outputs/<name>`. */
+/**
+ * The log files to read for an attempt: where `attemptPaths` puts them, or in the attempt folder
+ * (`attempt-N/stdout.log`) of a run recorded by an earlier version.
+ */
+export function attemptLogFiles(ws: Workspace, runId: string, step: string, attempt: number): Pick<AttemptPaths, 'stdout' | 'stderr'> {
+  const paths = attemptPaths(ws, runId, step, attempt);
+  const earlier = path.join(stepFolder(ws, runId, step), `attempt-${attempt}`);
+  if (existsSync(paths.stdout) || !existsSync(path.join(earlier, 'stdout.log'))) return { stdout: paths.stdout, stderr: paths.stderr };
+  return { stdout: path.join(earlier, 'stdout.log'), stderr: path.join(earlier, 'stderr.log') };
+}
+
+/**
+ * Removes what an earlier start of this attempt left behind (a resumed run starts it again).
+ * False when the step's folder does not exist, so there is nothing of the step to clear.
+ */
+export async function clearAttempt(paths: AttemptPaths): Promise<boolean> {
+  if (!existsSync(path.dirname(paths.workDir))) return false;
+  await Promise.all(Object.values(paths).map((entry) => rm(entry, { recursive: true, force: true })));
+  return true;
+}
+
+/** Where a step writes an output locally: `runs/<runId>/<step>/<name>`. */
 export function outputFolder(ws: Workspace, runId: string, step: string, output: string): string {
   assertSafeName(output, 'output name');
-  return path.join(stepFolder(ws, runId, step), 'outputs', output);
+  return path.join(stepFolder(ws, runId, step), output);
 }

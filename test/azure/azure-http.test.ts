@@ -208,10 +208,10 @@ describe('the HTTP API as the Function App composes it', () => {
     // What the finalize activity does at the end of an attempt, with the Function App's data plane.
     const workspace = resolveWorkspace(workspaceRoot);
     const paths = attemptPaths(workspace, runId, 'say', 1);
-    await mkdir(paths.dir, { recursive: true });
+    await mkdir(path.dirname(paths.stdout), { recursive: true });
     await writeFile(paths.stdout, 'msg=hello n=1\n');
     await writeFile(paths.stderr, 'a warning\n');
-    await new BlobDataPlane(workspace, { background: false }).persistAttemptArtifacts({ runId, step: 'say', attempt: 1, scratchDir: paths.dir }, paths);
+    await new BlobDataPlane(workspace, { background: false }).persistAttemptArtifacts({ runId, step: 'say', attempt: 1, scratchDir: paths.dataDir }, paths);
     const logs = await call('getStepLogs', 'GET', `runs/${runId}/steps/say/logs`, { params: { id: runId, step: 'say' } });
     assert.equal(logs.status, 200);
     assert.equal(logs.text, 'msg=hello n=1\na warning\n');

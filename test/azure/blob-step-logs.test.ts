@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BlobStepLogs } from '../../shared/api/logs/blob-step-logs';
 import { BlobDataPlane } from '../../shared/datastore/blob/blob-data-plane';
@@ -20,10 +21,10 @@ describe('BlobStepLogs: step logs an attempt uploaded to the datastore (Azurite)
     const plane = new BlobDataPlane(azurite.workspace, { background: false });
     for (const [attempt, out, err] of [[1, 'epoch 1\nfailed\n', 'CUDA out of memory\n'], [2, 'ünïcode ✓\nepoch 2 ✓\n', '']] as const) {
       const paths = attemptPaths(azurite.workspace, 'run_1', 'train', attempt);
-      await mkdir(paths.dir, { recursive: true });
+      await mkdir(path.dirname(paths.stdout), { recursive: true });
       await writeFile(paths.stdout, out);
       await writeFile(paths.stderr, err);
-      await plane.persistAttemptArtifacts({ runId: 'run_1', step: 'train', attempt, scratchDir: paths.dir }, paths);
+      await plane.persistAttemptArtifacts({ runId: 'run_1', step: 'train', attempt, scratchDir: paths.dataDir }, paths);
     }
   });
   after(() => azurite.stop());

@@ -13,7 +13,7 @@ import { Datastore } from '../../shared/datastore/blob/datastore';
 import { hashLocalTree } from '../../shared/datastore/blob/hashed-tree';
 import { uploadLocalInput } from '../../shared/datastore/blob/local-inputs';
 import { readManifest } from '../../shared/datastore/blob/manifest';
-import { attemptPaths, outputFolder, type Workspace } from '../../shared/workspace/workspace';
+import { attemptPaths, outputFolder, type AttemptPaths, type Workspace } from '../../shared/workspace/workspace';
 import { startTestAzurite, tempWorkspace, type TestAzurite } from '../support/azurite';
 
 let azurite: TestAzurite;
@@ -41,7 +41,7 @@ after(async () => {
   await azurite.stop();
 });
 
-const ctx = (runId: string, step: string, attempt = 1, workspace = ws): StepDataContext => ({ runId, step, attempt, scratchDir: attemptPaths(workspace, runId, step, attempt).dir });
+const ctx = (runId: string, step: string, attempt = 1, workspace = ws): StepDataContext => ({ runId, step, attempt, scratchDir: attemptPaths(workspace, runId, step, attempt).dataDir });
 const uri = (p: string) => `azureml://datastores/workspaceblobstore/paths/${p}`;
 
 function localTree(root: string, files: Record<string, string | Buffer>): string {
@@ -292,10 +292,18 @@ describe('BlobDataPlane: interrupted uploads are never taken as complete', () =>
   });
 });
 
+/** Writes an attempt's log and metrics files where the local worker keeps them. */
+function attemptFiles(paths: AttemptPaths, files: Partial<Record<'stdout' | 'stderr' | 'metrics', string>>): void {
+  for (const [which, text] of Object.entries(files) as [keyof typeof files, string][]) {
+    mkdirSync(path.dirname(paths[which]), { recursive: true });
+    writeFileSync(paths[which], text);
+  }
+}
+
 describe('BlobDataPlane: attempt artifacts', () => {
   test('logs and metrics of an attempt are kept under logs/attempt-N', async () => {
     const paths = attemptPaths(ws, 'run-a1', 'train', 2);
-    localTree(paths.dir, { 'stdout.log': 'hello\n', 'stderr.log': 'warn\n', 'metrics.jsonl': '{"name":"acc","value":0.9}\n' });
+    attemptFiles(paths, { stdout: 'hello\n', stderr: 'warn\n', metrics: '{"name":"acc","value":0.9}\n' });
     await plane.persistAttemptArtifacts(ctx('run-a1', 'train', 2), paths);
     await plane.flush('run-a1');
     const names: string[] = [];
@@ -306,10 +314,10 @@ describe('BlobDataPlane: attempt artifacts', () => {
 
   test('empty logs are not uploaded: a reader takes a missing log as an empty one', async () => {
     const first = attemptPaths(ws, 'run-a2', 'quiet', 1);
-    localTree(first.dir, { 'stdout.log': '', 'stderr.log': '', 'metrics.jsonl': '{"name":"n","value":1}\n' });
+    attemptFiles(first, { stdout: '', stderr: '', metrics: '{"name":"n","value":1}\n' });
     await plane.persistAttemptArtifacts(ctx('run-a2', 'quiet'), first);
     const second = attemptPaths(ws, 'run-a2', 'quiet', 2);
-    localTree(second.dir, { 'stdout.log': '', 'stderr.log': '' });
+    attemptFiles(second, { stdout: '', stderr: '' });
     await plane.persistAttemptArtifacts(ctx('run-a2', 'quiet', 2), second);
     await plane.flush('run-a2');
     const names: string[] = [];

@@ -94,10 +94,10 @@ describe('tributary download', () => {
       mkdirSync(path.join(folder, 'weights'), { recursive: true });
       writeFileSync(path.join(folder, 'weights', 'w.bin'), 'weights');
       writeFileSync(path.join(folder, 'card.md'), '# model');
-      const ctx = { runId: 'run-dl-1', step: 'train', attempt: 1, scratchDir: attemptPaths(ws, 'run-dl-1', 'train', 1).dir };
+      const ctx = { runId: 'run-dl-1', step: 'train', attempt: 1, scratchDir: attemptPaths(ws, 'run-dl-1', 'train', 1).dataDir };
       const outputs = await plane.persistOutputs(ctx, { model: folder });
       const paths = attemptPaths(ws, 'run-dl-1', 'train', 1);
-      mkdirSync(paths.dir, { recursive: true });
+      mkdirSync(path.dirname(paths.stdout), { recursive: true });
       writeFileSync(paths.stdout, 'training...\n');
       writeFileSync(paths.metrics, '{"name":"accuracy","value":0.97}\n');
       await plane.persistAttemptArtifacts(ctx, paths);

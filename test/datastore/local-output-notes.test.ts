@@ -12,7 +12,7 @@ after(() => rmSync(runsDir, { recursive: true, force: true }));
 const uri = (step: string) => `azureml://datastores/workspaceblobstore/paths/azureml/run-n/${step}/outputs/out`;
 
 async function output(step: string, files: Record<string, string>): Promise<{ folder: string; fingerprint: string; files: Awaited<ReturnType<typeof hashLocalTree>>['files'] }> {
-  const folder = path.join(runsDir, 'run-n', step, 'outputs', 'out');
+  const folder = path.join(runsDir, 'run-n', step, 'out');
   rmSync(folder, { recursive: true, force: true });
   mkdirSync(folder, { recursive: true });
   for (const [rel, content] of Object.entries(files)) writeFileSync(path.join(folder, rel), content);

@@ -74,7 +74,7 @@ jobs:
     const cwd = project({ 'p.yml': 'type: pipeline\njobs:\n  long:\n    type: command\n    command: echo $$ > pid; sleep 60\n' });
     const { id } = json(cli(cwd, ['run', 'p.yml', '--detach', '--json']));
     await waitFor('long to be running', () => stepsOf(cwd, id).long.status === 'Running');
-    const workDir = path.join(cwd, '.tributary', 'runs', id, 'long', 'attempt-1', 'work');
+    const workDir = path.join(cwd, '.tributary', 'runs', id, 'long', 'attempt-1.work');
     const pidFile = path.join(workDir, 'pid');
     const stepPid = await waitFor('the step to write its pid', () => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8')));
     const r = cli(cwd, ['cancel', id]);
@@ -90,7 +90,7 @@ jobs:
   it('cancel of a run whose worker died stops the orphaned step and closes the run', async () => {
     const cwd = project({ 'p.yml': 'type: pipeline\njobs:\n  long:\n    type: command\n    command: echo $$ > pid; sleep 60\n' });
     const { id } = json(cli(cwd, ['run', 'p.yml', '--detach', '--json']));
-    const pidFile = path.join(cwd, '.tributary', 'runs', id, 'long', 'attempt-1', 'work', 'pid');
+    const pidFile = path.join(cwd, '.tributary', 'runs', id, 'long', 'attempt-1.work', 'pid');
     const stepPid = await waitFor('the step to write its pid', () => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8')));
     const worker = await waitFor('the worker pid', () => workerPid(cwd, id));
     process.kill(worker, 'SIGKILL');

@@ -82,7 +82,7 @@ describe('reuse on the blob data plane (createActivities + LocalDriver, Azurite)
     assert.deepEqual((await runOnce()).ran, ['consume', 'independent']);
     const second = await runOnce();
     assert.deepEqual(second.ran, []);
-    assert.ok(!existsSync(attemptPaths(azurite.workspace, second.id, 'consume', 1).dir));
+    assert.ok(!existsSync(attemptPaths(azurite.workspace, second.id, 'consume', 1).workDir));
   });
 
   it('reruns the consumer when one blob under the DataReference folder changes, and names the blob', async () => {

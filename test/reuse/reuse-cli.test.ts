@@ -115,7 +115,7 @@ describe('step reuse through the CLI (real Python processes)', () => {
       assert.deepEqual(s.outputs, step(first, s.name).outputs, 'points at the earlier outputs');
     }
     const folder = path.join(cwd, '.tributary', 'runs', second.id);
-    assert.ok(!existsSync(folder) || readdirSync(folder).every((d) => !existsSync(path.join(folder, d, 'attempt-1'))), 'no attempt folder');
+    assert.ok(!existsSync(folder) || readdirSync(folder).every((d) => !existsSync(path.join(folder, d, 'attempt-1.work'))), 'no attempt folder');
     const shown = cli(cwd, ['show', second.id]).stdout;
     assert.match(shown, new RegExp(`train\\s+Completed.*reused \\(${first.id}\\)`));
     const explained = explain(cwd, second.id, 'train');

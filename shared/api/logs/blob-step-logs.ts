@@ -9,7 +9,7 @@ import { attemptLogsPath } from '../../datastore/blob/output-paths';
 import { storageError, storageStatus } from '../../datastore/blob/storage-errors';
 import type { LogStream, StepLogSource } from './step-log-source';
 
-/** File names of an attempt's logs (`attemptPaths`), kept as they are when uploaded. */
+/** Names of an attempt's logs in its logs folder on the datastore (see `artifactsToKeep`). */
 const LOG_FILES: Record<LogStream, string> = { stdout: 'stdout.log', stderr: 'stderr.log' };
 /** Not there (yet), or nothing at or past the offset. */
 const NOTHING = new Set([404, 416]);

@@ -4,7 +4,7 @@
  * adapters).
  */
 import { open } from 'node:fs/promises';
-import { attemptPaths, type Workspace } from '../../workspace/workspace';
+import { attemptLogFiles, type Workspace } from '../../workspace/workspace';
 
 export type LogStream = 'stdout' | 'stderr';
 
@@ -17,7 +17,7 @@ export class LocalStepLogs implements StepLogSource {
   constructor(private readonly workspace: Workspace) {}
 
   async read(runId: string, step: string, attempt: number, stream: LogStream, offset: number, maxBytes: number): Promise<Uint8Array> {
-    const paths = attemptPaths(this.workspace, runId, step, attempt);
+    const paths = attemptLogFiles(this.workspace, runId, step, attempt);
     let handle;
     try {
       handle = await open(stream === 'stdout' ? paths.stdout : paths.stderr, 'r');

@@ -6,7 +6,6 @@
  * the requests.
  */
 import { statSync } from 'node:fs';
-import path from 'node:path';
 import type { AttemptPaths } from '../../workspace/workspace';
 import type { StepDataContext } from '../data-plane';
 import { BLOCK_SIZE } from './commit-upload';
@@ -14,20 +13,31 @@ import type { Datastore } from './datastore';
 import { attemptLogsPath } from './output-paths';
 import { storageError } from './storage-errors';
 
+/** A local file of an attempt and its name in the attempt's logs folder on the datastore. */
+export interface Artifact {
+  file: string;
+  name: 'stdout.log' | 'stderr.log' | 'metrics.jsonl';
+}
+
 /**
  * Which of stdout, stderr and the metrics file have something in them. Checked synchronously: a
  * few stat calls cost less than scheduling them, once per step.
  */
-export function artifactsToKeep(paths: Pick<AttemptPaths, 'stdout' | 'stderr' | 'metrics'>): string[] {
-  return [paths.stdout, paths.stderr, paths.metrics].filter((file) => (statSync(file, { throwIfNoEntry: false })?.size ?? 0) > 0);
+export function artifactsToKeep(paths: Pick<AttemptPaths, 'stdout' | 'stderr' | 'metrics'>): Artifact[] {
+  const all: Artifact[] = [
+    { file: paths.stdout, name: 'stdout.log' },
+    { file: paths.stderr, name: 'stderr.log' },
+    { file: paths.metrics, name: 'metrics.jsonl' },
+  ];
+  return all.filter(({ file }) => (statSync(file, { throwIfNoEntry: false })?.size ?? 0) > 0);
 }
 
 /** Uploads the files (from `artifactsToKeep`) into the attempt's logs folder; returns the blob paths written. */
-export async function uploadAttemptArtifacts(ds: Datastore, ctx: StepDataContext, files: readonly string[]): Promise<string[]> {
+export async function uploadAttemptArtifacts(ds: Datastore, ctx: StepDataContext, artifacts: readonly Artifact[]): Promise<string[]> {
   const folder = attemptLogsPath(ctx.runId, ctx.step, ctx.attempt);
   const written: string[] = [];
-  for (const file of files) {
-    const blob = `${folder}/${path.basename(file)}`;
+  for (const { file, name } of artifacts) {
+    const blob = `${folder}/${name}`;
     try {
       await ds.container.getBlockBlobClient(blob).uploadFile(file, { blockSize: BLOCK_SIZE, concurrency: 4 });
     } catch (err) {
