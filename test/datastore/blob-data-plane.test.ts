@@ -200,7 +200,7 @@ describe('BlobDataPlane: outputs', () => {
   });
 
   test('flush finishes an upload an earlier process did not, from the local folder', async () => {
-    const folder = stepOutput('run-o6', 'prep', 'clean', { 'a.csv': 'data' });
+    const folder = stepOutput('run-o6', 'prep', 'clean', { 'a.csv': 'data', 'b.csv': 'more' });
     const records = await plane.persistOutputs(ctx('run-o6', 'prep'), { clean: folder });
     await plane.flush('run-o6');
     await ds.container.getBlobClient('azureml/run-o6/prep/outputs/clean/_tributary_complete.json').delete(); // as if it died before the manifest
@@ -211,7 +211,7 @@ describe('BlobDataPlane: outputs', () => {
   });
 
   test('flush fails naming an output that is neither committed nor available locally', async () => {
-    const folder = stepOutput('run-o7', 'prep', 'clean', { 'a.csv': 'data' });
+    const folder = stepOutput('run-o7', 'prep', 'clean', { 'a.csv': 'data', 'b.csv': 'more' });
     const records = await plane.persistOutputs(ctx('run-o7', 'prep'), { clean: folder });
     await plane.flush('run-o7');
     await ds.container.getBlobClient('azureml/run-o7/prep/outputs/clean/_tributary_complete.json').delete();
@@ -239,8 +239,26 @@ describe('BlobDataPlane: outputs', () => {
     await plane.flush('run-o10', Object.values(records));
     const names: string[] = [];
     for await (const b of ds.container.listBlobsFlat({ prefix: 'azureml/run-o10/' })) names.push(b.name);
-    assert.deepEqual(names.sort(), ['azureml/run-o10/prep/outputs/clean/_tributary_complete.json', 'azureml/run-o10/prep/outputs/clean/a.csv']);
+    assert.deepEqual(names, ['azureml/run-o10/prep/outputs/clean/a.csv'], 'one file now: its blob carries the manifest');
     assert.equal(await remote.outputsExist(records), true);
+  });
+
+  test('an output of one small file is committed in one write: its blob carries the manifest', async () => {
+    const folder = stepOutput('run-o11', 'prep', 'clean', { 'a.csv': 'data' });
+    const records = await plane.persistOutputs(ctx('run-o11', 'prep'), { clean: folder });
+    await plane.flush('run-o11');
+    const blobs: { name: string; metadata?: Record<string, string> }[] = [];
+    for await (const b of ds.container.listBlobsFlat({ prefix: 'azureml/run-o11/', includeMetadata: true })) blobs.push(b);
+    assert.deepEqual(blobs.map((b) => b.name), ['azureml/run-o11/prep/outputs/clean/a.csv']);
+    assert.equal(blobs[0]!.metadata?.fingerprint, records.clean!.fingerprint);
+    const manifest = await readManifest(ds.container, 'azureml/run-o11/prep/outputs/clean');
+    assert.deepEqual(manifest?.files.map((f) => [f.path, f.size]), [['a.csv', 4]]);
+    assert.equal(await remote.outputsExist(records), true);
+    assert.equal(readFileSync(path.join(await remote.resolveUpstreamOutput(records.clean!, ctx('run-o11', 'train')), 'a.csv'), 'utf8'), 'data');
+    // Rewritten by another tool, the blob loses the metadata: the output is no longer committed.
+    await ds.container.getBlockBlobClient('azureml/run-o11/prep/outputs/clean/a.csv').upload('data', 4);
+    assert.equal(await readManifest(ds.container, 'azureml/run-o11/prep/outputs/clean'), undefined);
+    assert.equal(await new BlobDataPlane(ws).outputsExist(records), false);
   });
 
   test('with background uploads off, the output is committed when persistOutputs returns', async () => {

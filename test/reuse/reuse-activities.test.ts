@@ -9,7 +9,6 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BlobDataPlane } from '../../shared/datastore/blob/blob-data-plane';
 import { Datastore } from '../../shared/datastore/blob/datastore';
-import { MANIFEST_NAME } from '../../shared/datastore/blob/manifest';
 import { openLocalServices, type LocalServices } from '../../shared/local/local-services';
 import { LOCAL_MONITOR } from '../../shared/local/run-worker';
 import { compilePipelineYaml } from '../../shared/model/yaml/compile';
@@ -99,7 +98,7 @@ describe('reuse on the blob data plane (createActivities + LocalDriver, Azurite)
   it('reruns a step whose committed output is gone from the datastore', async () => {
     const before = await services.store.getStepRun((await runOnce()).id, 'independent');
     const committed = before!.outputs.o!.uri.replace(/^azureml:\/\/datastores\/[^/]+\/paths\//, '');
-    await ds.container.getBlobClient(`${committed}/${MANIFEST_NAME}`).delete();
+    for await (const blob of ds.container.listBlobsFlat({ prefix: `${committed}/` })) await ds.container.getBlobClient(blob.name).delete();
     const again = await runOnce();
     assert.deepEqual(again.ran, ['independent']);
     assert.equal((await explain(again.id, 'independent')).reason?.why, 'outputs-missing');

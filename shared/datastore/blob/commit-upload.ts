@@ -4,15 +4,15 @@
  * write; then the blobs, and the manifest LAST. An upload cut anywhere before the last write
  * leaves no manifest, so nothing takes the folder as complete. A caller that knows nothing was
  * ever written under the prefix says so (`fresh`) and saves the listing: the upload is then one
- * write per file and the manifest.
+ * write per file and the manifest. A folder of one file whose bytes were kept when hashed is one
+ * write: the blob carries the manifest in its metadata (see `./manifest`).
  * A local file that changes while it is uploaded fails the commit (the manifest would lie).
  */
 import type { BlockBlobUploadOptions, ContainerClient } from '@azure/storage-blob';
 import { TributaryError } from '../../errors';
 import { mapLimit } from './concurrency';
 import { stillSame, type HashedFile } from './hashed-tree';
-import { manifestMetadata } from './committed-listing';
-import { buildManifest, manifestBlob, MANIFEST_NAME, type Manifest } from './manifest';
+import { buildManifest, carriedManifestMetadata, manifestBlob, manifestMetadata, MANIFEST_NAME, type Manifest } from './manifest';
 import { storageError } from './storage-errors';
 
 export const BLOCK_SIZE = 8 * 1024 * 1024;
@@ -35,6 +35,14 @@ export interface CommitOptions {
 
 export async function commitUpload(container: ContainerClient, prefix: string, entries: CommitEntry[], options: CommitOptions = {}): Promise<Manifest> {
   if (!options.fresh) await removeEarlierUpload(container, prefix, new Set(entries.map((e) => e.blobRel)));
+  const manifest = buildManifest(entries.map((e) => ({ path: e.blobRel, size: e.file.size, hash: e.file.hash })));
+  const [only] = entries;
+  if (entries.length === 1 && only!.file.content) {
+    // The bytes uploaded are those hashed, so the manifest can go with them.
+    await uploadFile(container, `${prefix}/${only!.blobRel}`, only!.file, { abortSignal: options.signal, metadata: carriedManifestMetadata(manifest) });
+    options.onProgress?.(only!.file.size);
+    return manifest;
+  }
   const loaded = new Map<string, number>();
   await mapLimit(entries, FILE_CONCURRENCY, async ({ blobRel, file }) => {
     const onProgress = (ev: { loadedBytes: number }) => {
@@ -43,7 +51,6 @@ export async function commitUpload(container: ContainerClient, prefix: string, e
     };
     await uploadFile(container, `${prefix}/${blobRel}`, file, { abortSignal: options.signal, onProgress });
   });
-  const manifest = buildManifest(entries.map((e) => ({ path: e.blobRel, size: e.file.size, hash: e.file.hash })));
   const body = JSON.stringify(manifest, null, 1);
   try {
     await container.getBlockBlobClient(manifestBlob(prefix)).upload(body, Buffer.byteLength(body), {

@@ -1,25 +1,23 @@
 /**
  * Cheap "is this output still committed?" checks for reuse decisions: one listing of a run's
  * `azureml/<runId>/` folder answers for every output of that run. Each manifest carries its
- * fingerprint, file count and byte total as blob metadata (written with it, last), so the listing
- * alone shows whether the manifest is there, names the recorded content, and whether every file it
- * covers is still present with the right total size. A listing is kept only for the run that is
+ * fingerprint, file count and byte total as blob metadata (written with it, last; a one-file
+ * commit's blob carries the same keys), so the listing alone shows whether the manifest is there,
+ * names the recorded content, and whether every file it covers is still present with the right
+ * total size. A listing is kept only for the run that is
  * deciding (until the end of its flush), so a long-lived process never answers from an old look;
  * and it is dropped whenever this process uploads into the listed run, so the flush of a run
  * that reused earlier outputs answers from the listing its reuse decisions took.
  */
 import type { ContainerClient } from '@azure/storage-blob';
-import { MANIFEST_NAME, type Manifest } from './manifest';
+import { CARRIED_MANIFEST_KEY, MANIFEST_NAME } from './manifest';
 import { storageError } from './storage-errors';
 
-/** Metadata keys on a manifest blob (Azure metadata names are case-insensitive identifiers). */
-export function manifestMetadata(manifest: Manifest): Record<string, string> {
-  const bytes = manifest.files.reduce((sum, f) => sum + f.size, 0);
-  return { fingerprint: manifest.fingerprint, files: String(manifest.files.length), bytes: String(bytes) };
-}
-
 interface PrefixTotals {
+  /** Metadata of the manifest blob. */
   manifest?: Record<string, string>;
+  /** Metadata of a blob that carries its folder's manifest (a one-file commit). */
+  carried?: Record<string, string>;
   files: number;
   bytes: number;
 }
@@ -38,11 +36,12 @@ export class CommittedListing {
    */
   async check(container: ContainerClient, runId: string, prefix: string, fingerprint?: string, scope?: string): Promise<CommittedAnswer> {
     const totals = (await this.listRun(container, runId, scope)).get(prefix);
-    if (!totals?.manifest) return 'missing';
-    const { fingerprint: recorded, files, bytes } = totals.manifest;
+    const metadata = totals?.manifest ?? (totals?.files === 1 ? totals.carried : undefined);
+    if (!metadata) return 'missing';
+    const { fingerprint: recorded, files, bytes } = metadata;
     if (recorded === undefined || files === undefined || bytes === undefined) return 'unknown';
     if (fingerprint && recorded !== fingerprint) return 'missing';
-    return totals.files === Number(files) && totals.bytes === Number(bytes) ? 'committed' : 'missing';
+    return totals!.files === Number(files) && totals!.bytes === Number(bytes) ? 'committed' : 'missing';
   }
 
   /** Drops the listings kept for a deciding run. */
@@ -93,6 +92,7 @@ async function listOutputs(container: ContainerClient, runPrefix: string): Promi
       else {
         entry.files++;
         entry.bytes += item.properties.contentLength ?? 0;
+        if (item.metadata?.[CARRIED_MANIFEST_KEY]) entry.carried = item.metadata;
       }
       totals.set(prefix, entry);
     }

@@ -1,7 +1,9 @@
 /**
  * The commit marker of an uploaded folder: `_tributary_complete.json`, written LAST, listing every
- * blob (path relative to the folder, size, content hash) and the fingerprint. A folder without a
- * valid manifest, or whose blobs do not match it, is incomplete: never read, never reused.
+ * blob (path relative to the folder, size, content hash) and the fingerprint. A folder of one small
+ * file commits in one write instead: that blob carries the manifest in its metadata
+ * (`CARRIED_MANIFEST_KEY`), so it cannot exist without it. A folder without a valid manifest, or
+ * whose blobs do not match it, is incomplete: never read, never reused.
  */
 import type { ContainerClient } from '@azure/storage-blob';
 import { z } from 'zod';
@@ -37,21 +39,69 @@ export function manifestBlob(prefix: string): string {
   return `${prefix}/${MANIFEST_NAME}`;
 }
 
-/** The manifest under `prefix`, or undefined when there is none or it is not a valid one. */
-export async function readManifest(container: ContainerClient, prefix: string): Promise<Manifest | undefined> {
-  let text: string;
+/** Metadata key of a one-file commit's blob: its manifest, as base64 of the JSON. */
+export const CARRIED_MANIFEST_KEY = 'tributarymanifest';
+
+/** Metadata keys on a manifest, or on the blob of a one-file commit (Azure metadata names are case-insensitive identifiers). */
+export function manifestMetadata(manifest: Manifest): Record<string, string> {
+  const bytes = manifest.files.reduce((sum, f) => sum + f.size, 0);
+  return { fingerprint: manifest.fingerprint, files: String(manifest.files.length), bytes: String(bytes) };
+}
+
+/** The metadata that makes a blob a one-file commit of `manifest`. */
+export function carriedManifestMetadata(manifest: Manifest): Record<string, string> {
+  return { ...manifestMetadata(manifest), [CARRIED_MANIFEST_KEY]: Buffer.from(JSON.stringify(manifest)).toString('base64') };
+}
+
+interface ListedBlob {
+  size: number;
+  etag: string;
+}
+
+/**
+ * What is under `prefix`, from one listing: its blobs, and its manifest — the manifest blob's
+ * (then read), or the one a lone blob carries. Undefined manifest: none, or not a valid one.
+ */
+async function readCommit(container: ContainerClient, prefix: string): Promise<{ manifest?: Manifest; blobs: Map<string, ListedBlob> }> {
+  const blobs = new Map<string, ListedBlob>();
+  let hasManifestBlob = false;
+  let carried: string | undefined;
   try {
-    text = (await container.getBlobClient(manifestBlob(prefix)).downloadToBuffer()).toString('utf8');
+    for await (const item of container.listBlobsFlat({ prefix: `${prefix}/`, includeMetadata: true })) {
+      const rel = item.name.slice(prefix.length + 1);
+      if (rel === MANIFEST_NAME) hasManifestBlob = true;
+      else blobs.set(rel, { size: item.properties.contentLength ?? -1, etag: item.properties.etag ?? '' });
+      carried = item.metadata?.[CARRIED_MANIFEST_KEY] ?? carried;
+    }
   } catch (err) {
-    if (storageStatus(err) === 404) return undefined;
+    throw storageError(err, `listing ${prefix}/`);
+  }
+  if (hasManifestBlob) return { manifest: await downloadManifest(container, prefix), blobs };
+  const manifest = carried === undefined || blobs.size !== 1 ? undefined : parseManifest(Buffer.from(carried, 'base64').toString('utf8'));
+  return { manifest: manifest?.files.length === 1 && blobs.has(manifest.files[0]!.path) ? manifest : undefined, blobs };
+}
+
+async function downloadManifest(container: ContainerClient, prefix: string): Promise<Manifest | undefined> {
+  try {
+    return parseManifest((await container.getBlobClient(manifestBlob(prefix)).downloadToBuffer()).toString('utf8'));
+  } catch (err) {
+    if (storageStatus(err) === 404) return undefined; // removed since the listing
     throw storageError(err, `reading ${manifestBlob(prefix)}`);
   }
+}
+
+function parseManifest(text: string): Manifest | undefined {
   try {
     const parsed = ManifestSchema.safeParse(JSON.parse(text));
     return parsed.success && parsed.data.fingerprint === treeFingerprint(parsed.data.files) ? parsed.data : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The manifest under `prefix`, or undefined when there is none or it is not a valid one. */
+export async function readManifest(container: ContainerClient, prefix: string): Promise<Manifest | undefined> {
+  return (await readCommit(container, prefix)).manifest;
 }
 
 /**
@@ -63,18 +113,10 @@ export async function checkCommitted(
   prefix: string,
   fingerprint?: string,
 ): Promise<{ manifest: Manifest; etags: Map<string, string> } | { problem: string }> {
-  const manifest = await readManifest(container, prefix);
+  const { manifest, blobs } = await readCommit(container, prefix);
   if (!manifest) return { problem: `${prefix} is incomplete: it has no valid ${MANIFEST_NAME} (its upload did not finish)` };
   if (fingerprint && manifest.fingerprint !== fingerprint) {
     return { problem: `${prefix} holds different content than recorded (fingerprint ${manifest.fingerprint.slice(0, 12)}…, expected ${fingerprint.slice(0, 12)}…)` };
-  }
-  const blobs = new Map<string, { size: number; etag: string }>();
-  try {
-    for await (const item of container.listBlobsFlat({ prefix: `${prefix}/` })) {
-      blobs.set(item.name.slice(prefix.length + 1), { size: item.properties.contentLength ?? -1, etag: item.properties.etag ?? '' });
-    }
-  } catch (err) {
-    throw storageError(err, `listing ${prefix}/`);
   }
   const etags = new Map<string, string>();
   for (const file of manifest.files) {
