@@ -10,7 +10,7 @@
  * that reused earlier outputs answers from the listing its reuse decisions took.
  */
 import type { ContainerClient } from '@azure/storage-blob';
-import { CARRIED_MANIFEST_KEY, MANIFEST_NAME } from './manifest';
+import { CARRIED_HASH_KEY, MANIFEST_NAME } from './manifest';
 import { storageError } from './storage-errors';
 
 interface PrefixTotals {
@@ -92,7 +92,7 @@ async function listOutputs(container: ContainerClient, runPrefix: string): Promi
       else {
         entry.files++;
         entry.bytes += item.properties.contentLength ?? 0;
-        if (item.metadata?.[CARRIED_MANIFEST_KEY]) entry.carried = item.metadata;
+        if (item.metadata?.[CARRIED_HASH_KEY]) entry.carried = item.metadata;
       }
       totals.set(prefix, entry);
     }

@@ -1,8 +1,8 @@
 /**
  * The commit marker of an uploaded folder: `_tributary_complete.json`, written LAST, listing every
  * blob (path relative to the folder, size, content hash) and the fingerprint. A folder of one small
- * file commits in one write instead: that blob carries the manifest in its metadata
- * (`CARRIED_MANIFEST_KEY`), so it cannot exist without it. A folder without a valid manifest, or
+ * file commits in one write instead: that blob carries the manifest in its metadata (its hash,
+ * the fingerprint, when and how it was hashed), so it cannot exist without it. A folder without a valid manifest, or
  * whose blobs do not match it, is incomplete: never read, never reused.
  */
 import type { ContainerClient } from '@azure/storage-blob';
@@ -39,8 +39,8 @@ export function manifestBlob(prefix: string): string {
   return `${prefix}/${MANIFEST_NAME}`;
 }
 
-/** Metadata key of a one-file commit's blob: its manifest, as base64 of the JSON. */
-export const CARRIED_MANIFEST_KEY = 'tributarymanifest';
+/** Metadata key of a one-file commit's blob that holds the file's content hash; the other keys complete its manifest. */
+export const CARRIED_HASH_KEY = 'filehash';
 
 /** Metadata keys on a manifest, or on the blob of a one-file commit (Azure metadata names are case-insensitive identifiers). */
 export function manifestMetadata(manifest: Manifest): Record<string, string> {
@@ -48,9 +48,18 @@ export function manifestMetadata(manifest: Manifest): Record<string, string> {
   return { fingerprint: manifest.fingerprint, files: String(manifest.files.length), bytes: String(bytes) };
 }
 
-/** The metadata that makes a blob a one-file commit of `manifest`. */
+/** The metadata that makes a blob the one-file commit of `manifest`. */
 export function carriedManifestMetadata(manifest: Manifest): Record<string, string> {
-  return { ...manifestMetadata(manifest), [CARRIED_MANIFEST_KEY]: Buffer.from(JSON.stringify(manifest)).toString('base64') };
+  const [file] = manifest.files;
+  return { ...manifestMetadata(manifest), [CARRIED_HASH_KEY]: file!.hash, hashalgorithm: manifest.hashAlgorithm, completedat: manifest.completedAt };
+}
+
+/** The manifest a lone blob (`rel`, `size` bytes) carries in its metadata, if it is a valid one. */
+function carriedManifest(rel: string, size: number, metadata: Record<string, string>): Manifest | undefined {
+  const { [CARRIED_HASH_KEY]: hash, hashalgorithm: hashAlgorithm, completedat: completedAt, fingerprint } = metadata;
+  if (!hash || !hashAlgorithm || !completedAt || !fingerprint) return undefined;
+  const files = [{ path: rel, size, hash }];
+  return fingerprint === treeFingerprint(files) ? { version: 1, fingerprint, hashAlgorithm, totalBytes: size, files, completedAt } : undefined;
 }
 
 interface ListedBlob {
@@ -65,20 +74,23 @@ interface ListedBlob {
 async function readCommit(container: ContainerClient, prefix: string): Promise<{ manifest?: Manifest; blobs: Map<string, ListedBlob> }> {
   const blobs = new Map<string, ListedBlob>();
   let hasManifestBlob = false;
-  let carried: string | undefined;
+  let carried: Manifest | undefined;
   try {
     for await (const item of container.listBlobsFlat({ prefix: `${prefix}/`, includeMetadata: true })) {
       const rel = item.name.slice(prefix.length + 1);
-      if (rel === MANIFEST_NAME) hasManifestBlob = true;
-      else blobs.set(rel, { size: item.properties.contentLength ?? -1, etag: item.properties.etag ?? '' });
-      carried = item.metadata?.[CARRIED_MANIFEST_KEY] ?? carried;
+      if (rel === MANIFEST_NAME) {
+        hasManifestBlob = true;
+        continue;
+      }
+      const size = item.properties.contentLength ?? -1;
+      blobs.set(rel, { size, etag: item.properties.etag ?? '' });
+      if (item.metadata?.[CARRIED_HASH_KEY]) carried = carriedManifest(rel, size, item.metadata);
     }
   } catch (err) {
     throw storageError(err, `listing ${prefix}/`);
   }
   if (hasManifestBlob) return { manifest: await downloadManifest(container, prefix), blobs };
-  const manifest = carried === undefined || blobs.size !== 1 ? undefined : parseManifest(Buffer.from(carried, 'base64').toString('utf8'));
-  return { manifest: manifest?.files.length === 1 && blobs.has(manifest.files[0]!.path) ? manifest : undefined, blobs };
+  return { manifest: blobs.size === 1 ? carried : undefined, blobs };
 }
 
 async function downloadManifest(container: ContainerClient, prefix: string): Promise<Manifest | undefined> {
