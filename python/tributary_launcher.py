@@ -6,9 +6,14 @@ so the worker asks it to start its steps. Standard library only, Python 3.8+.
 Protocol, one JSON object per line:
   stdin   {"base": {...}}   first: the caller's environment, which requests change
           {"id": 1, "argv": [...], "cwd": "...", "env": {changed...}, "unset": [...], "stdout": "path", "stderr": "path"}
-  stdout  {"id": 1, "pid": 123}  or  {"id": 1, "error": "..."}       (reply to each request)
+             optionally with "group": "name", "limit": 2: at most `limit` processes of the group run
+             at once; a request beyond that waits here, in order, and starts when one of them ends
+          {"drop": 1}       a request still waiting is not started (replied to); a started one is left
+  stdout  {"id": 1, "pid": 123}  or  {"id": 1, "error": "..."}  or  {"id": 1, "dropped": true}
+          (reply to each request, when it starts or fails, or is dropped while it waits)
           {"exit": 123, "code": 0}  or  {"exit": 123, "signal": "SIGTERM"}   (later, once per pid)
-A pid's exit always follows its reply. Each process starts in its own session (so its own process
+A pid's exit always follows its reply. Starting the next waiting process here, the moment one
+ends, saves the round trip through the caller that would otherwise leave a CPU idle. Each process starts in its own session (so its own process
 group, pgid = pid), which is how LocalCompute signals a step's whole tree. When stdin closes the
 launcher exits and leaves running steps alone: stopping them is LocalCompute's job.
 
@@ -18,6 +23,7 @@ Every child is one it started. An exit is written as soon as its process is reap
 request is read, so a pid cannot reappear in a reply for a new process before the exit of its
 previous holder has been sent.
 """
+import collections
 import json
 import os
 import selectors
@@ -108,18 +114,73 @@ def signal_name(number):
         return "SIG%d" % number
 
 
-def reap_ended():
-    while True:
+class Launcher:
+    """Starts requests, at most `limit` at once per `group` (the rest wait in order), and reports exits."""
+
+    def __init__(self):
+        self.base_env = dict(os.environ)
+        self.waiting = {}  # group -> requests not started yet, in order
+        self.running = {}  # group -> how many of its processes run
+        self.group_of = {}  # pid -> group
+
+    def handle(self, line):
+        request = json.loads(line)
+        if "base" in request:  # the caller's environment, sent once; requests say what differs
+            self.base_env = request["base"]
+        elif "drop" in request:
+            self.drop(request["drop"])
+        elif "group" in request:
+            self.waiting.setdefault(request["group"], collections.deque()).append(request)
+            self.admit(request["group"])
+        else:
+            self.start(request)
+
+    def drop(self, request_id):
+        """A waiting request is dropped (said with a reply); one already started is not."""
+        for queue in self.waiting.values():
+            for request in queue:
+                if request["id"] == request_id:
+                    queue.remove(request)
+                    send({"id": request_id, "dropped": True})
+                    return
+
+    def admit(self, group):
+        queue = self.waiting.get(group)
+        while queue and self.running.get(group, 0) < queue[0]["limit"]:
+            pid = self.start(queue.popleft())
+            if pid is not None:
+                self.running[group] = self.running.get(group, 0) + 1
+                self.group_of[pid] = group
+
+    def start(self, request):
         try:
-            pid, status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-        if os.WIFSIGNALED(status):
-            send({"exit": pid, "signal": signal_name(os.WTERMSIG(status))})
-        elif os.WIFEXITED(status):
-            send({"exit": pid, "code": os.WEXITSTATUS(status)})
+            pid = start(request, self.base_env)
+        except Exception as error:  # noqa: BLE001 - every failure is the caller's to report
+            send({"id": request["id"], "error": describe_failure(request, error)})
+            return None
+        send({"id": request["id"], "pid": pid})
+        return pid
+
+    def reap_ended(self):
+        """Reports every child that ended, then starts what waited for its place."""
+        freed = set()
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            if os.WIFSIGNALED(status):
+                send({"exit": pid, "signal": signal_name(os.WTERMSIG(status))})
+            elif os.WIFEXITED(status):
+                send({"exit": pid, "code": os.WEXITSTATUS(status)})
+            group = self.group_of.pop(pid, None)
+            if group is not None:
+                self.running[group] -= 1
+                freed.add(group)
+        for group in freed:
+            self.admit(group)
 
 
 def drain(fd):
@@ -130,21 +191,8 @@ def drain(fd):
         pass
 
 
-def handle(line, base_env):
-    request = json.loads(line)
-    if "base" in request:  # the caller's environment, sent once; requests say what differs
-        return request["base"]
-    try:
-        pid = start(request, base_env)
-    except Exception as error:  # noqa: BLE001 - every failure is the caller's to report
-        send({"id": request["id"], "error": describe_failure(request, error)})
-    else:
-        send({"id": request["id"], "pid": pid})
-    return base_env
-
-
 def main():
-    base_env = dict(os.environ)
+    launcher = Launcher()
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_read, False)
     os.set_blocking(wake_write, False)
@@ -165,9 +213,9 @@ def main():
             pending += chunk
             *lines, pending = pending.split(b"\n")
             for line in lines:
-                reap_ended()  # exits come first: they free pids that a start may reuse
-                base_env = handle(line, base_env)
-        reap_ended()
+                launcher.reap_ended()  # exits come first: they free pids, and places, that a start may take
+                launcher.handle(line)
+        launcher.reap_ended()
 
 
 if __name__ == "__main__":

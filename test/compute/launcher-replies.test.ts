@@ -3,9 +3,10 @@ import { describe, it } from 'node:test';
 import { parseReply } from '../../shared/compute/local/launcher-replies';
 
 describe('parseReply: the launcher protocol, one JSON object per line', () => {
-  it('takes the four reply shapes', () => {
+  it('takes the five reply shapes', () => {
     assert.deepEqual(parseReply('{"id": 3, "pid": 4242}'), { id: 3, pid: 4242 });
     assert.deepEqual(parseReply('{"id": 3, "error": "No such file or directory: /nope"}'), { id: 3, error: 'No such file or directory: /nope' });
+    assert.deepEqual(parseReply('{"id": 3, "dropped": true}'), { id: 3, dropped: true });
     assert.deepEqual(parseReply('{"exit": 4242, "code": 0}'), { exit: 4242, code: 0 });
     assert.deepEqual(parseReply('{"exit": 4242, "code": -1}'), { exit: 4242, code: -1 });
     assert.deepEqual(parseReply('{"signal": "SIGTERM", "exit": 4242}'), { exit: 4242, signal: 'SIGTERM' });
@@ -25,6 +26,7 @@ describe('parseReply: the launcher protocol, one JSON object per line', () => {
       '{"exit": -5, "code": 0}',
       '{"exit": 4242, "code": "0"}',
       '{"exit": 4242, "signal": 9}',
+      '{"id": 3, "dropped": false}',
       '{"exit": 4242, "code": 0, "signal": "SIGKILL"}',
     ]) {
       assert.equal(parseReply(line), undefined, line);

@@ -132,6 +132,33 @@ describe('ProcessLauncher: the python3 launcher process', () => {
     assert.deepEqual(lines[0], { id: 1, pid });
   });
 
+  test('keeps to a group\'s limit itself: a waiting request starts the moment one ends, or is dropped on request', async () => {
+    const child = spawn('python3', ['-u', '-I', LAUNCHER_SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const lines = () => output.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const release = path.join(root, 'group-release');
+    const first = request(`until [ -e ${release} ]; do sleep 0.01; done`);
+    const send = (message: object) => child.stdin.write(`${JSON.stringify(message)}\n`);
+    const gated = (id: number, r: SpawnRequest) => send({ id, argv: r.argv, cwd: r.cwd, env: {}, stdout: r.stdoutPath, stderr: r.stderrPath, group: 'g', limit: 1 });
+    gated(1, first);
+    gated(2, request('exit 3'));
+    gated(3, request('touch never'));
+    await waitFor('the first start', () => lines().length === 1);
+    await sleep(100);
+    assert.deepEqual(lines().map((l) => l.id), [1], 'the others wait for its place');
+    send({ drop: 3 });
+    await waitFor('the drop', () => lines().length === 2);
+    fs.writeFileSync(release, '');
+    await waitFor('the first exit and the second start and exit', () => lines().length === 5);
+    child.stdin.end();
+    await new Promise((resolve) => child.once('close', resolve));
+    const [, dropped, firstExit, secondStart, secondExit] = lines();
+    assert.deepEqual(dropped, { id: 3, dropped: true });
+    assert.deepEqual([firstExit, secondStart!.id, secondExit!.code], [{ exit: lines()[0]!.pid, code: 0 }, 2, 3]);
+    assert.equal(fs.existsSync(path.join(root, 'never')), false);
+  });
+
   test('falls back to Node when python3 cannot be started', async () => {
     const launcher = new ProcessLauncher('python3', path.join(root, 'no-such-python3'));
     const { pid, end } = await run(launcher, request('exit 4'));
@@ -218,6 +245,23 @@ describe('LocalCompute with the python3 launcher', () => {
     assert.equal((await finish(compute, later)).state, 'Succeeded', 'a new launcher starts later steps');
     await compute.close();
     assert.deepEqual(launcherPids(), before, 'close leaves no launcher behind');
+  });
+
+  test('when the launcher dies, jobs that waited there for a place start through a new one', async () => {
+    const before = launcherPids();
+    const compute = new LocalCompute({ name: 'l', maxConcurrency: 1, launcher: 'python3', killGraceMs: 200 });
+    const busy = request('until [ -e release ]; do sleep 0.01; done');
+    const waiting = request('echo ran > ran');
+    const [a, b] = [await compute.submit(job(busy, 7)), await compute.submit(job(waiting, 8))];
+    await waitFor('the first to run', () => launcherPids().length > before.length);
+    await sleep(100);
+    assert.equal((await compute.poll(b, 0)).state, 'Queued');
+    for (const pid of launcherPids().filter((p) => !before.includes(p))) process.kill(pid, 'SIGKILL');
+    assert.equal((await finish(compute, b)).state, 'Succeeded', 'started again, not failed');
+    assert.equal(fs.readFileSync(path.join(waiting.cwd, 'ran'), 'utf8'), 'ran\n');
+    fs.writeFileSync(path.join(busy.cwd, 'release'), '');
+    assert.equal((await finish(compute, a)).message, UNOBSERVED_EXIT_MESSAGE);
+    await compute.close();
   });
 
   test('close with a running step stops it and leaves no launcher behind', async () => {

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { ValidationError } from '../../errors';
+import { GroupGates } from './group-gates';
 import { parseReply, type Reply } from './launcher-replies';
 
 /** `python/tributary_launcher.py` at the repository root (this file runs from `dist/shared/compute/local/`). */
@@ -48,6 +49,20 @@ export type ProcessEnd =
 /** The launcher died before answering: the process may or may not have started. */
 export class LauncherDiedError extends Error {}
 
+/** A spawn that was still waiting for its place when its signal aborted: nothing was started. */
+export class SpawnDroppedError extends Error {
+  constructor() {
+    super('dropped before it started');
+  }
+}
+
+export interface SpawnOptions {
+  /** At most `limit` processes of `group` run at once; a spawn beyond that waits, in order, and starts the moment one ends. */
+  gate?: { group: string; limit: number };
+  /** Aborting a spawn that still waits for its place rejects it with `SpawnDroppedError`; one that started is left alone. */
+  signal?: AbortSignal;
+}
+
 interface Pending {
   onEnd: (end: ProcessEnd) => void;
   resolve: (pid: number) => void;
@@ -71,6 +86,7 @@ export class ProcessLauncher {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly running = new Map<number, (end: ProcessEnd) => void>();
+  private readonly gates = new GroupGates();
 
   constructor(kind: LauncherKind = launcherKindFromEnv(), private readonly python = 'python3') {
     this.current = kind;
@@ -89,17 +105,35 @@ export class ProcessLauncher {
     if (this.current === 'python3' && !this.child) this.startLauncher();
   }
 
-  spawn(request: SpawnRequest, onEnd: (end: ProcessEnd) => void): Promise<number> {
+  spawn(request: SpawnRequest, onEnd: (end: ProcessEnd) => void, options: SpawnOptions = {}): Promise<number> {
     const child = this.current === 'python3' ? (this.child ?? this.startLauncher()) : undefined;
-    if (!child) return spawnWithNode(request, onEnd);
+    if (!child) return this.spawnWithNodeGated(request, onEnd, options);
     const id = this.nextId++;
     const { argv, cwd, stdoutPath: stdout, stderrPath: stderr } = request;
     const { env, unset } = envChanges(this.launcherEnv, request.env);
+    const { gate, signal } = options;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { onEnd, resolve, reject });
       this.updateRef();
-      child.stdin.write(`${JSON.stringify({ id, argv, cwd, env, unset, stdout, stderr })}\n`);
+      child.stdin.write(`${JSON.stringify({ id, argv, cwd, env, unset, stdout, stderr, ...gate })}\n`);
+      signal?.addEventListener('abort', () => {
+        if (this.pending.has(id) && this.child === child) child.stdin.write(`${JSON.stringify({ drop: id })}\n`);
+      }, { once: true });
     });
+  }
+
+  private async spawnWithNodeGated(request: SpawnRequest, onEnd: (end: ProcessEnd) => void, { gate, signal }: SpawnOptions): Promise<number> {
+    if (!gate) return spawnWithNode(request, onEnd);
+    await this.gates.enter(gate.group, gate.limit, signal, () => new SpawnDroppedError());
+    try {
+      return await spawnWithNode(request, (end) => {
+        this.gates.leave(gate.group);
+        onEnd(end);
+      });
+    } catch (error) {
+      this.gates.leave(gate.group);
+      throw error;
+    }
   }
 
   /** Stops the launcher (it leaves running processes alone) and resolves once it has exited. */
@@ -149,6 +183,8 @@ export class ProcessLauncher {
       this.pending.delete(reply.id);
       if ('error' in reply) {
         request.reject(new Error(reply.error));
+      } else if ('dropped' in reply) {
+        request.reject(new SpawnDroppedError());
       } else {
         this.running.set(reply.pid, request.onEnd);
         request.resolve(reply.pid);

@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import { TributaryError, ValidationError, describeError } from '../../errors';
 import { isJobFinished, type ComputeTarget, type JobState, type JobStatus, type StepJob } from '../compute-target';
 import { formatHandle, parseHandle } from './handle';
-import { LauncherDiedError, ProcessLauncher, type LauncherKind, type ProcessEnd } from './launcher';
+import { LauncherDiedError, ProcessLauncher, SpawnDroppedError, type LauncherKind, type ProcessEnd } from './launcher';
 import { isProcessOfJob, JOB_ID_VARIABLE, killOrphanProcesses } from './orphans';
 
 export { formatHandle, parseHandle } from './handle';
@@ -49,9 +49,16 @@ interface Entry {
   stopping?: 'cancel' | 'timeout';
   /** Settles when the start has succeeded or failed. */
   starting?: Promise<void>;
+  /** Set once its start is asked of the launcher, which may hold it until a place is free; aborting drops it there. */
+  sent?: AbortController;
+  /** Asked again of a new launcher after the one it was sent to died (once). */
+  resent?: boolean;
   timers: NodeJS.Timeout[];
   waiters: (() => void)[];
 }
+
+/** Numbers the targets, so each has a group of its own at a shared launcher. */
+let targetCount = 0;
 
 /** setTimeout caps delays at 2^31-1 ms (~24.8 days); longer timeouts are re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -78,6 +85,10 @@ export class LocalCompute implements ComputeTarget {
   private readonly jobs = new Map<string, Entry>();
   private readonly queue: Entry[] = [];
   private running = 0;
+  /** Jobs whose start was asked of the launcher and which have not finished (waiting there, or running). */
+  private sentCount = 0;
+  /** This target's group at the launcher, which enforces `maxConcurrency` (a launcher may serve several targets). */
+  private readonly gate: { group: string; limit: number };
   private closed = false;
   private readonly launcher: ProcessLauncher;
   private readonly ownsLauncher: boolean;
@@ -88,6 +99,7 @@ export class LocalCompute implements ComputeTarget {
     this.ownsLauncher = options.sharedLauncher === undefined;
     this.maxConcurrency = options.maxConcurrency ?? os.availableParallelism();
     this.killGraceMs = options.killGraceMs ?? 10_000;
+    this.gate = { group: `${this.name}#${++targetCount}`, limit: this.maxConcurrency };
     if (!Number.isSafeInteger(this.maxConcurrency) || this.maxConcurrency < 1) {
       throw new ValidationError(`maxConcurrency must be a whole number of at least 1, got ${options.maxConcurrency}`, `compute.${this.name}.maxConcurrency`);
     }
@@ -101,7 +113,7 @@ export class LocalCompute implements ComputeTarget {
   }
 
   get queuedCount(): number {
-    return this.queue.length;
+    return this.queue.length + this.sentCount - this.running;
   }
 
   async submit(job: StepJob): Promise<string> {
@@ -117,7 +129,8 @@ export class LocalCompute implements ComputeTarget {
     this.jobs.set(job.id, entry);
     this.queue.push(entry);
     this.drain();
-    if (entry.starting) entry.handle = entry.starting.then(() => formatHandle(job.id, entry.pid)); // started right away
+    // A job with a free place starts at once: its handle carries the pid. One that waits does not wait here.
+    if (entry.starting && this.sentCount <= this.maxConcurrency) entry.handle = entry.starting.then(() => formatHandle(job.id, entry.pid));
     return entry.handle;
   }
 
@@ -137,7 +150,7 @@ export class LocalCompute implements ComputeTarget {
       await this.killOrphan(handle);
       return;
     }
-    if (entry.state === 'Queued') {
+    if (entry.state === 'Queued' && !entry.sent) {
       this.queue.splice(this.queue.indexOf(entry), 1);
       this.finish(entry, 'Canceled', { message: 'canceled before it started' });
       return;
@@ -160,22 +173,24 @@ export class LocalCompute implements ComputeTarget {
   async close(): Promise<void> {
     this.closed = true;
     for (const entry of this.queue.splice(0)) this.finish(entry, 'Canceled', { message: 'canceled before it started (shutdown)' });
-    const live = [...this.jobs.values()].filter((e) => e.state === 'Running');
+    const live = [...this.jobs.values()].filter((e) => e.sent && !isJobFinished(e.state));
     for (const entry of live) this.stop(entry, 'cancel');
     await Promise.all(live.map((e) => this.changed(e)));
     if (this.ownsLauncher) await this.launcher.close();
   }
 
+  /**
+   * Asks the launcher to start queued jobs: up to twice the cap at once, so that the launcher,
+   * which keeps to the cap itself, has the next one at hand the moment a process ends.
+   */
   private drain(): void {
-    while (this.running < this.maxConcurrency && this.queue.length > 0) this.start(this.queue.shift()!);
+    while (this.sentCount < 2 * this.maxConcurrency && this.queue.length > 0) this.send(this.queue.shift()!);
   }
 
-  private start(entry: Entry): void {
+  private send(entry: Entry): void {
     const { job } = entry;
-    this.running++;
-    entry.state = 'Running';
-    entry.startedAt = new Date().toISOString();
-    for (const wake of entry.waiters.splice(0)) wake(); // a long poll returns on Queued → Running too
+    this.sentCount++;
+    entry.sent = new AbortController();
     const request = {
       argv: ['bash', '-c', job.command],
       cwd: job.workingDir,
@@ -183,14 +198,24 @@ export class LocalCompute implements ComputeTarget {
       stdoutPath: job.stdoutPath,
       stderrPath: job.stderrPath,
     };
-    entry.starting = this.launcher.spawn(request, (end) => this.ended(entry, end)).then(
+    entry.starting = this.launcher.spawn(request, (end) => this.ended(entry, end), { gate: this.gate, signal: entry.sent.signal }).then(
       (pid) => this.spawned(entry, pid),
       (error: unknown) => this.notStarted(entry, error),
     );
   }
 
-  private spawned(entry: Entry, pid: number): void {
+  /** Its process started (known from the launcher's reply, or from its end when that is read first). */
+  private began(entry: Entry, pid: number): void {
     entry.pid = pid;
+    if (entry.state !== 'Queued') return;
+    this.running++;
+    entry.state = 'Running';
+    entry.startedAt = new Date().toISOString();
+    for (const wake of entry.waiters.splice(0)) wake(); // a long poll returns on Queued → Running too
+  }
+
+  private spawned(entry: Entry, pid: number): void {
+    this.began(entry, pid);
     if (isJobFinished(entry.state)) return;
     const { timeoutSeconds } = entry.job;
     if (entry.stopping) this.terminate(entry); // stopped while it was starting
@@ -198,9 +223,21 @@ export class LocalCompute implements ComputeTarget {
   }
 
   private async notStarted(entry: Entry, error: unknown): Promise<void> {
-    // The launcher died mid-request: if the process did start, it must not run on unseen.
-    if (error instanceof LauncherDiedError) await killOrphanProcesses(formatHandle(entry.job.id, undefined), this.killGraceMs);
-    this.finish(entry, 'Failed', { message: `could not start: ${describeError(error)}` });
+    const launcherDied = error instanceof LauncherDiedError;
+    // The launcher died before answering: if the process did start, it must not run on unseen.
+    if (launcherDied) await killOrphanProcesses(formatHandle(entry.job.id, undefined), this.killGraceMs);
+    if (error instanceof SpawnDroppedError || entry.stopping === 'cancel') {
+      this.finish(entry, 'Canceled', { message: 'canceled before it started' });
+    } else if (launcherDied && !entry.resent && !this.closed && entry.state === 'Queued') {
+      // Most such jobs were only waiting there for a place: a new launcher starts them.
+      entry.resent = true;
+      entry.sent = undefined;
+      this.sentCount--;
+      this.queue.unshift(entry);
+      this.drain();
+    } else {
+      this.finish(entry, 'Failed', { message: `could not start: ${describeError(error)}` });
+    }
   }
 
   private armTimeout(entry: Entry, ms: number): void {
@@ -211,11 +248,15 @@ export class LocalCompute implements ComputeTarget {
     entry.timers.push(timer.unref());
   }
 
-  /** Marks the job as stopping; its process is signalled now, or as soon as its pid is known. */
+  /**
+   * Marks the job as stopping; its process is signalled now, or as soon as its pid is known. One
+   * still waiting at the launcher for a place is dropped there.
+   */
   private stop(entry: Entry, reason: 'cancel' | 'timeout'): void {
-    if (entry.state !== 'Running' || entry.stopping) return;
+    if (!entry.sent || isJobFinished(entry.state) || entry.stopping) return;
     entry.stopping = reason;
     if (entry.pid !== undefined) this.terminate(entry);
+    else if (entry.state === 'Queued') entry.sent.abort();
   }
 
   /** SIGTERM to the group now, SIGKILL after the grace period unless the job exited. */
@@ -228,7 +269,7 @@ export class LocalCompute implements ComputeTarget {
   /** `unobserved`: the process is gone, but its launcher died first, so how it ended is unknown. */
   private ended(entry: Entry, end: ProcessEnd | { pid: number; how: 'unobserved' }): void {
     if (end.how === 'lost') return this.watchUntilGone(entry, end.pid);
-    entry.pid = end.pid; // may arrive before the spawn promise settles
+    this.began(entry, end.pid); // the end may be read before the reply that it started
     // bash is gone; anything of the step still in its group was asked to stop already: no more grace.
     if (entry.stopping) signalGroup(end.pid, 'SIGKILL');
     if (entry.stopping === 'cancel') this.finish(entry, 'Canceled', { message: 'canceled' });
@@ -250,6 +291,7 @@ export class LocalCompute implements ComputeTarget {
   private finish(entry: Entry, state: JobState, detail: { exitCode?: number; message?: string }): void {
     if (isJobFinished(entry.state)) return;
     const wasRunning = entry.state === 'Running';
+    const wasSent = entry.sent !== undefined;
     entry.state = state;
     entry.exitCode = detail.exitCode;
     entry.message = detail.message;
@@ -257,8 +299,9 @@ export class LocalCompute implements ComputeTarget {
     for (const timer of entry.timers) clearTimeout(timer);
     entry.timers = [];
     for (const wake of entry.waiters.splice(0)) wake();
-    if (wasRunning) {
-      this.running--;
+    if (wasRunning) this.running--;
+    if (wasSent) {
+      this.sentCount--;
       this.drain();
     }
   }
