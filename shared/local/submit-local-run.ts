@@ -8,8 +8,6 @@ import path from 'node:path';
 import { readGitInfo } from '../git/git-info';
 import type { PipelineDefinition } from '../model/definition';
 import { checkSubmission, recordRun, type SubmitRequest } from '../runs/submit-run';
-import { snapshotPipelineSources } from '../snapshot/snapshot-work-dir';
-import { localSnapshotStores } from '../snapshot/local-snapshots';
 import type { RunRecord } from '../store/records';
 import type { RunStore } from '../store/run-store';
 import type { Workspace } from '../workspace/workspace';
@@ -29,11 +27,19 @@ export async function submitLocalRun(
   // git answers from its own processes while the submission is checked and its sources snapshotted.
   const git = req.git ?? readGitInfo(sourceFolder(req.definition));
   const checked = checkSubmission({ ...req, knownComputes: LOCAL_COMPUTES });
-  const { store: contents, cache } = localSnapshotStores(workspace);
-  const snapshots = await snapshotPipelineSources(req.definition, { store: contents, cache, warn: (w) => warn(w.message), excludeFolders: [workspace.root] });
+  const snapshots = await snapshotSources(workspace, req.definition, warn);
   const run = await recordRun(store, checked, { git: await git, snapshots });
   if (!waiting || !(await giveRun(store, run.id, waiting))) await startLocalRun(workspace, store, run.id);
   return run;
+}
+
+/** Snapshots of the steps' source folders; the snapshot modules load only for a pipeline that has some. */
+async function snapshotSources(workspace: Workspace, definition: PipelineDefinition, warn: (message: string) => void): Promise<Record<string, string>> {
+  if (!Object.values(definition.steps).some((step) => step.codeDir)) return {};
+  const { snapshotPipelineSources } = require('../snapshot/snapshot-work-dir') as typeof import('../snapshot/snapshot-work-dir');
+  const { localSnapshotStores } = require('../snapshot/local-snapshots') as typeof import('../snapshot/local-snapshots');
+  const { store, cache } = localSnapshotStores(workspace);
+  return snapshotPipelineSources(definition, { store, cache, warn: (w) => warn(w.message), excludeFolders: [workspace.root] });
 }
 
 /** Records the waiting worker as the run's driver (as `startLocalRun` does for a new one), then gives it the run; false when it is gone. */

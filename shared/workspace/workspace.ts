@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { describeError, ValidationError } from '../errors';
 import { assertSafeName } from '../util/safe-names';
 
 export interface Workspace {
@@ -28,7 +29,12 @@ export function resolveWorkspace(explicit?: string, cwd: string = process.cwd())
 }
 
 export function ensureWorkspace(ws: Workspace): Workspace {
-  mkdirSync(ws.runsDir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(ws.runsDir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'part of that path is a file' : describeError(err);
+    throw new ValidationError(`cannot create the workspace folder ${ws.root}: ${reason}; point --workspace or TRIBUTARY_WORKSPACE at a folder you can write to`, 'workspace');
+  }
   return ws;
 }
 

@@ -105,6 +105,9 @@ jobs:
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--compute azureml:gpu=local/);
     assert.equal(json(cli(unknownCompute, ['runs', '--json'])).runs.length, 0);
+    const unwritable = cli(cwd, ['run', 'bad.yml', '--workspace', path.join(cwd, 'bad.yml', 'ws')]);
+    assert.equal(unwritable.code, 2);
+    assert.match(unwritable.stderr, /cannot create the workspace folder .*bad\.yml\/ws: part of that path is a file; point --workspace or TRIBUTARY_WORKSPACE/);
   });
 
   it('applies --set overrides and rejects unknown or mistyped ones', () => {
