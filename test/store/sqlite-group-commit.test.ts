@@ -41,6 +41,19 @@ describe('SqliteConnection.writeGrouped (group commit)', () => {
     other.close();
   });
 
+  it('a turn whose writes all succeed runs each once and gives each its value', async () => {
+    const conn = SqliteConnection.open(path.join(dir, 'plain.db'));
+    const runs: string[] = [];
+    const ran = (name: string) => () => {
+      runs.push(name);
+      return insert(conn, name).changes;
+    };
+    assert.deepEqual(await Promise.all([conn.writeGrouped(ran('x')), conn.writeGrouped(ran('y'))]), [1, 1]);
+    assert.deepEqual(runs, ['x', 'y'], 'each write ran once');
+    assert.deepEqual(names(conn), ['x', 'y']);
+    conn.close();
+  });
+
   it('a write alone in its turn that throws leaves nothing behind', async () => {
     const conn = SqliteConnection.open(path.join(dir, 'single.db'));
     await assert.rejects(

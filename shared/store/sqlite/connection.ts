@@ -118,9 +118,10 @@ export class SqliteConnection {
   /**
    * Like `write`, but committed together with the other grouped writes asked for in the same turn
    * of the event loop (group commit): one transaction, one round of locks and one WAL append for
-   * all of them, which matters when a thousand steps change state at once. Each `fn` runs in its
-   * own savepoint, so one that throws is undone alone and only its promise rejects. Promises
-   * settle after the commit: no caller goes on before its write is in the database.
+   * all of them, which matters when a thousand steps change state at once. A write that throws is
+   * undone alone and only its promise rejects: the group is then run again with each `fn` in its
+   * own savepoint (so an `fn` may run twice; it only touches the database). Promises settle after
+   * the commit: no caller goes on before its write is in the database.
    */
   writeGrouped<T>(fn: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -136,14 +137,39 @@ export class SqliteConnection {
     const batch = this.grouped.splice(0);
     if (batch.length === 0) return;
     if (batch.length === 1) return this.writeAlone(batch[0]!); // no savepoint needed
-    const fail = (err: unknown, writes: readonly GroupedWrite[]) => {
-      const error = mapSqliteError(err, this.path, this.busyTimeoutMs, this.label);
-      for (const w of writes) w.reject(error);
-    };
+    if (!this.commitAllOrNothing(batch)) this.commitWithSavepoints(batch);
+  }
+
+  /** The usual case, with no statement spent on savepoints: every write succeeds. False (and nothing written) if one throws. */
+  private commitAllOrNothing(batch: readonly GroupedWrite[]): boolean {
+    const values: unknown[] = [];
     try {
       this.begin.run();
     } catch (err) {
-      return fail(err, batch);
+      this.failAll(err, batch); // the lock was not had within the busy timeout: not worth a second wait
+      return true;
+    }
+    try {
+      for (const w of batch) values.push(w.fn());
+      this.commit.run();
+    } catch {
+      if (this.db.isTransaction) this.rollback.run();
+      return false;
+    }
+    batch.forEach((w, i) => w.resolve(values[i]));
+    return true;
+  }
+
+  private failAll(err: unknown, writes: readonly GroupedWrite[]): void {
+    const error = mapSqliteError(err, this.path, this.busyTimeoutMs, this.label);
+    for (const w of writes) w.reject(error);
+  }
+
+  private commitWithSavepoints(batch: readonly GroupedWrite[]): void {
+    try {
+      this.begin.run();
+    } catch (err) {
+      return this.failAll(err, batch);
     }
     const settle: (() => void)[] = [];
     for (const w of batch) {
@@ -153,7 +179,7 @@ export class SqliteConnection {
         this.savepoint.release.run();
         settle.push(() => w.resolve(value));
       } catch (err) {
-        if (!this.db.isTransaction) return fail(err, batch); // SQLite gave up the whole transaction
+        if (!this.db.isTransaction) return this.failAll(err, batch); // SQLite gave up the whole transaction
         this.savepoint.undo.run();
         this.savepoint.release.run();
         const error = mapSqliteError(err, this.path, this.busyTimeoutMs, this.label);
@@ -164,7 +190,7 @@ export class SqliteConnection {
       this.commit.run();
     } catch (err) {
       if (this.db.isTransaction) this.rollback.run();
-      return fail(err, batch);
+      return this.failAll(err, batch);
     }
     for (const done of settle) done();
   }

@@ -247,7 +247,7 @@ export class SqliteRunStore implements RunStore {
   async putReuseIfAbsent(record: ReuseRecord): Promise<ReuseRecord> {
     const row = reuseToRow(record);
     const stored = await this.conn.writeGrouped(() => {
-      this.conn.stmt(SQL.insertReuse).run(row);
+      if (this.conn.stmt(SQL.insertReuse).run(row).changes === 1) return row;
       return this.conn.stmt(SQL.getReuse).get({ key: record.key });
     });
     // Cannot be missing: the row was inserted or already there, inside one transaction.
