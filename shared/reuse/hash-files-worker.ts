@@ -1,21 +1,23 @@
-/** Worker thread of `sha256Files`: hashes one batch of files per message with synchronous reads. */
+/** Worker thread of `sha256Files` (a `WorkerPool`): hashes one batch of files per message with synchronous reads. */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import type { WorkerReply } from '../util/worker-pool';
 
 export interface BatchRequest {
-  id: number;
   files: string[];
 }
-export type BatchReply = { id: number; hashes: { sha256: string; size: number }[] } | { id: number; error: string };
+export interface BatchReply {
+  hashes: { sha256: string; size: number }[];
+}
 
 const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
 
 parentPort?.on('message', (req: BatchRequest) => {
   try {
-    parentPort!.postMessage({ id: req.id, hashes: req.files.map(hashFile) } satisfies BatchReply);
+    parentPort!.postMessage({ hashes: req.files.map(hashFile) } satisfies BatchReply);
   } catch (err) {
-    parentPort!.postMessage({ id: req.id, error: (err as Error).message } satisfies BatchReply);
+    parentPort!.postMessage({ error: (err as Error).message } satisfies WorkerReply<BatchReply>);
   }
 });
 

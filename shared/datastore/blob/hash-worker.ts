@@ -1,23 +1,25 @@
-/** Worker thread of the HashPool: sha256 of one byte range of a file per message. */
+/** Worker thread of `contentHash` (a `WorkerPool`): sha256 of one byte range of a file per message. */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import type { WorkerReply } from '../../util/worker-pool';
 
 export interface HashRequest {
-  id: number;
   file: string;
   start: number;
   length: number;
 }
-export type HashReply = { id: number; digest: Uint8Array } | { id: number; error: string };
+export interface HashReply {
+  digest: Uint8Array;
+}
 
 const buffer = Buffer.allocUnsafe(1024 * 1024);
 
 parentPort?.on('message', (req: HashRequest) => {
   try {
-    parentPort!.postMessage({ id: req.id, digest: hashRange(req) } satisfies HashReply);
+    parentPort!.postMessage({ digest: hashRange(req) } satisfies HashReply);
   } catch (err) {
-    parentPort!.postMessage({ id: req.id, error: (err as Error).message } satisfies HashReply);
+    parentPort!.postMessage({ error: (err as Error).message } satisfies WorkerReply<HashReply>);
   }
 });
 
