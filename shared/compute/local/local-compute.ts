@@ -156,7 +156,7 @@ export class LocalCompute implements ComputeTarget {
       return;
     }
     this.stop(entry, 'cancel');
-    await this.changed(entry);
+    await this.finished(entry);
   }
 
   /**
@@ -175,7 +175,7 @@ export class LocalCompute implements ComputeTarget {
     for (const entry of this.queue.splice(0)) this.finish(entry, 'Canceled', { message: 'canceled before it started (shutdown)' });
     const live = [...this.jobs.values()].filter((e) => e.sent && !isJobFinished(e.state));
     for (const entry of live) this.stop(entry, 'cancel');
-    await Promise.all(live.map((e) => this.changed(e)));
+    await Promise.all(live.map((e) => this.finished(e)));
     if (this.ownsLauncher) await this.launcher.close();
   }
 
@@ -307,6 +307,11 @@ export class LocalCompute implements ComputeTarget {
   }
 
   /** Resolves when the job has finished, or after `ms` if given (a queued job also wakes when it starts). */
+  /** Resolves once the job has finished (a job stopped while waiting for a place may start first). */
+  private async finished(entry: Entry): Promise<void> {
+    while (!isJobFinished(entry.state)) await this.changed(entry);
+  }
+
   private changed(entry: Entry, ms?: number): Promise<void> {
     if (isJobFinished(entry.state)) return Promise.resolve();
     return new Promise((resolve) => {
