@@ -13,9 +13,10 @@ Protocol, one JSON object per line:
           (reply to each request, when it starts or fails, or is dropped while it waits)
           {"exit": 123, "code": 0}  or  {"exit": 123, "signal": "SIGTERM"}   (later, once per pid)
 A pid's exit always follows its reply. Starting the next waiting process here, the moment one
-ends, saves the round trip through the caller that would otherwise leave a CPU idle. Each process starts in its own session (so its own process
-group, pgid = pid), which is how LocalCompute signals a step's whole tree. When stdin closes the
-launcher exits and leaves running steps alone: stopping them is LocalCompute's job.
+ends, saves the round trip through the caller that would otherwise leave a CPU idle. Each process
+starts in its own session (so its own process group, pgid = pid), which is how LocalCompute
+signals a step's whole tree. When stdin closes the launcher exits and leaves running steps alone:
+stopping them is LocalCompute's job.
 
 One thread does everything: it waits on stdin and on SIGCHLD (through a wake-up pipe), starts
 processes with posix_spawn (no Python work between fork and exec), and reaps any child that ended.
@@ -29,7 +30,6 @@ import os
 import selectors
 import shutil
 import signal
-import sys
 
 _DEVNULL = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
 _LOG_FLAGS = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC
