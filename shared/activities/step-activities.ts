@@ -2,7 +2,7 @@
  * Activities of one step: prepare (decide), submit (start one attempt), poll (monitor) and
  * finalize (outputs, metrics, status). Each is safe to run again with the same input.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { isJobFinished, type JobStatus } from '../compute/compute-target';
 import { describeError, TributaryError } from '../errors';
 import type { Activities } from '../orchestration/activity-types';
@@ -80,7 +80,7 @@ export function createStepActivities(deps: ActivityDeps, runs: RunCache): StepAc
       try {
         const target = computes.resolve(record?.compute ?? def.compute);
         const outputs = Object.fromEntries(Object.keys(def.outputs).map((o) => [o, outputFolder(workspace, runId, step, o)]));
-        if (await clearAttempt(paths)) for (const folder of Object.values(outputs)) await rm(folder, { recursive: true, force: true });
+        await clearAttempt(paths, Object.values(outputs));
         await deps.workDirs.prepare(def.codeDir, paths.workDir, { runId, step });
         const ctx = { runId, step, attempt, scratchDir: paths.dataDir };
         const inputs = await resolveStepInputs(run, def, completedStep, data, ctx);

@@ -98,12 +98,13 @@ export function attemptLogFiles(ws: Workspace, runId: string, step: string, atte
 }
 
 /**
- * Removes what an earlier start of this attempt left behind (a resumed run starts it again).
- * False when the step's folder does not exist, so there is nothing of the step to clear.
+ * Removes what an earlier start of this attempt left behind (a resumed run starts it again): its
+ * own entries and the given output folders. False when the step's folder does not exist: there
+ * is nothing of the step to clear, at the cost of one check.
  */
-export async function clearAttempt(paths: AttemptPaths): Promise<boolean> {
+export async function clearAttempt(paths: AttemptPaths, outputs: readonly string[] = []): Promise<boolean> {
   if (!existsSync(path.dirname(paths.workDir))) return false;
-  await Promise.all(Object.values(paths).map((entry) => rm(entry, { recursive: true, force: true })));
+  await Promise.all([...Object.values(paths), ...outputs].map((entry) => rm(entry, { recursive: true, force: true })));
   return true;
 }
 

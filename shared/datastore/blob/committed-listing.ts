@@ -36,12 +36,13 @@ export class CommittedListing {
    */
   async check(container: ContainerClient, runId: string, prefix: string, fingerprint?: string, scope?: string): Promise<CommittedAnswer> {
     const totals = (await this.listRun(container, runId, scope)).get(prefix);
-    const metadata = totals?.manifest ?? (totals?.files === 1 ? totals.carried : undefined);
+    if (!totals) return 'missing';
+    const metadata = totals.manifest ?? (totals.files === 1 ? totals.carried : undefined);
     if (!metadata) return 'missing';
     const { fingerprint: recorded, files, bytes } = metadata;
     if (recorded === undefined || files === undefined || bytes === undefined) return 'unknown';
     if (fingerprint && recorded !== fingerprint) return 'missing';
-    return totals!.files === Number(files) && totals!.bytes === Number(bytes) ? 'committed' : 'missing';
+    return totals.files === Number(files) && totals.bytes === Number(bytes) ? 'committed' : 'missing';
   }
 
   /** Drops the listings kept for a deciding run. */
