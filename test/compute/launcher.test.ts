@@ -56,6 +56,13 @@ function launcherPids(): number[] {
   });
 }
 
+/** Launchers started since `before` was taken. */
+const launchersSince = (before: number[]): number[] => launcherPids().filter((p) => !before.includes(p));
+
+function killLaunchersSince(before: number[]): void {
+  for (const pid of launchersSince(before)) process.kill(pid, 'SIGKILL');
+}
+
 async function waitFor(what: string, condition: () => boolean, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition()) {
@@ -199,14 +206,14 @@ describe('ProcessLauncher: the python3 launcher process', () => {
     const before = launcherPids();
     const launcher = new ProcessLauncher('python3');
     const sleeper = await run(launcher, request('sleep 30'));
-    const [first] = launcherPids().filter((p) => !before.includes(p));
+    const [first] = launchersSince(before);
     process.kill(first!, 'SIGKILL');
     assert.deepEqual(await sleeper.end, { pid: sleeper.pid, how: 'lost' });
     assert.equal(isRunning(sleeper.pid), true, 'the process itself is unharmed');
     process.kill(-sleeper.pid, 'SIGKILL');
     const next = await run(launcher, request('exit 5'));
     assert.deepEqual(await next.end, { pid: next.pid, how: 'exited', code: 5 });
-    assert.notDeepEqual(launcherPids().filter((p) => !before.includes(p)), [first]);
+    assert.notDeepEqual(launchersSince(before), [first]);
     await launcher.close();
   });
 
@@ -233,7 +240,7 @@ describe('LocalCompute with the python3 launcher', () => {
     const steady = request('until [ -e release ]; do sleep 0.01; done');
     const stopped = request('sleep 30');
     const [a, b] = [await compute.submit(job(steady, 1)), await compute.submit(job(stopped, 2))];
-    for (const pid of launcherPids().filter((p) => !before.includes(p))) process.kill(pid, 'SIGKILL');
+    killLaunchersSince(before);
     await sleep(200);
     assert.equal((await compute.poll(a, 0)).state, 'Running');
     fs.writeFileSync(path.join(steady.cwd, 'release'), '');
@@ -256,7 +263,7 @@ describe('LocalCompute with the python3 launcher', () => {
     await waitFor('the first to run', () => launcherPids().length > before.length);
     await sleep(100);
     assert.equal((await compute.poll(b, 0)).state, 'Queued');
-    for (const pid of launcherPids().filter((p) => !before.includes(p))) process.kill(pid, 'SIGKILL');
+    killLaunchersSince(before);
     assert.equal((await finish(compute, b)).state, 'Succeeded', 'started again, not failed');
     assert.equal(fs.readFileSync(path.join(waiting.cwd, 'ran'), 'utf8'), 'ran\n');
     fs.writeFileSync(path.join(busy.cwd, 'release'), '');
@@ -278,12 +285,12 @@ describe('LocalCompute with the python3 launcher', () => {
     const before = launcherPids();
     const pool = new LocalComputePool({ defaultMaxConcurrency: 1 });
     pool.startLauncher();
-    const started = launcherPids().filter((p) => !before.includes(p));
+    const started = launchersSince(before);
     assert.equal(started.length, 1, 'started before any step');
     const [cpu, gpu] = [pool.get('cpu'), pool.get('gpu')];
     const handles = [await cpu.submit(job(request('exit 0'), 5)), await gpu.submit(job(request('exit 0'), 6))];
     assert.deepEqual([(await finish(cpu, handles[0]!)).state, (await finish(gpu, handles[1]!)).state], ['Succeeded', 'Succeeded']);
-    assert.deepEqual(launcherPids().filter((p) => !before.includes(p)), started, 'both targets started their steps through it');
+    assert.deepEqual(launchersSince(before), started, 'both targets started their steps through it');
     await pool.close();
     assert.deepEqual(launcherPids(), before, 'closed with the pool');
   });
