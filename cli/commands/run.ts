@@ -1,13 +1,7 @@
 import { existsSync } from 'node:fs';
-import { describeHostInterpreters } from '../../shared/compute/local/host-interpreters';
 import { WaitingWorker } from '../../shared/local/waiting-worker';
-import { submitLocalRun } from '../../shared/local/submit-local-run';
-import { compilePipelineYaml } from '../../shared/model/yaml/compile';
-import { parseSetFlags } from '../../shared/model/parameters';
 import { ensureWorkspace, removeIfEmpty, resolveWorkspace } from '../../shared/workspace/workspace';
 import { parseCommand, needPositional, parseComputeFlags } from '../args';
-import { printJson, withContext } from '../context';
-import { attachToRun } from './watch';
 
 const USAGE =
   'tributary run <pipeline.yml> [--set inputs.NAME=VALUE]... [--experiment NAME] [--compute CLOUD_NAME=local]... [--regenerate] [--detach] [--json]';
@@ -32,6 +26,13 @@ export async function runCommand(args: string[]): Promise<number> {
   const workspace = resolveWorkspace(values.workspace);
   const newWorkspace = !existsSync(workspace.runsDir);
   const worker = WaitingWorker.start(ensureWorkspace(workspace));
+  // Loaded after the worker is on its way (compiling needs the YAML reader and zod, ≈50 ms).
+  const { compilePipelineYaml } = require('../../shared/model/yaml/compile') as typeof import('../../shared/model/yaml/compile');
+  const { parseSetFlags } = require('../../shared/model/parameters') as typeof import('../../shared/model/parameters');
+  const { submitLocalRun } = require('../../shared/local/submit-local-run') as typeof import('../../shared/local/submit-local-run');
+  const { describeHostInterpreters } = require('../../shared/compute/local/host-interpreters') as typeof import('../../shared/compute/local/host-interpreters');
+  const { printJson, withContext } = require('../context') as typeof import('../context');
+  const { attachToRun } = require('./watch') as typeof import('./watch');
   try {
     const definition = await compilePipelineYaml(file, { warn });
     const parameters = parseSetFlags(values.set ?? []);
