@@ -5,8 +5,11 @@
  * crashed driver resumes a run by starting the run orchestration again: `startRun` reports the
  * steps that already finished and they are not run again. Continue-as-new restarts a generator
  * in place with its new input; no event is ever lost here, so there are no missed events.
+ * Step activities are paced by an `ActivityQueue`; a poll (it waits on the compute) and the run's
+ * own activities are not.
  */
-import type { Activities } from './activity-types';
+import { ActivityQueue } from './activity-queue';
+import type { Activities, ActivityName } from './activity-types';
 import type { RunEvent, RunOrchestrationInput, RunSummary, StepOrchestrationInput } from './messages';
 import type { Op, OpGenerator } from './ops';
 import { runOrchestration } from './run-orchestration';
@@ -33,11 +36,23 @@ class EventQueue {
   }
 }
 
+/** Queue priority of the paced activities: the later in a step's life, the sooner. */
+const PACED: Partial<Record<ActivityName, number>> = { prepareStep: 0, submitStep: 1, finalizeStep: 2 };
+
+/** Step activities running at once, by default. */
+export const DEFAULT_ACTIVITY_LIMIT = 16;
+
 export class LocalDriver {
   private readonly queues = new Map<string, EventQueue>();
   private readonly stepLoops = new Set<Promise<unknown>>();
+  private readonly paced: ActivityQueue;
 
-  constructor(private readonly activities: Activities) {}
+  constructor(
+    private readonly activities: Activities,
+    options: { activityLimit?: number } = {},
+  ) {
+    this.paced = new ActivityQueue(options.activityLimit ?? DEFAULT_ACTIVITY_LIMIT);
+  }
 
   /** Runs (or resumes) a run to its end. */
   async run(input: RunOrchestrationInput): Promise<RunSummary> {
@@ -83,7 +98,9 @@ export class LocalDriver {
     switch (op.kind) {
       case 'activity': {
         const fn = this.activities[op.name] as (input: unknown) => Promise<unknown>;
-        return fn.call(this.activities, op.input);
+        const priority = PACED[op.name];
+        if (priority === undefined) return fn.call(this.activities, op.input);
+        return this.paced.run(priority, () => fn.call(this.activities, op.input));
       }
       case 'all':
         return Promise.all(op.ops.map((child) => this.execute(child, queue)));

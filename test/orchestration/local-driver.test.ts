@@ -106,4 +106,30 @@ describe('LocalDriver running the orchestration generators', () => {
     assert.deepEqual(fake.canceled, ['slow']);
     assert.equal(fake.summaryReason, 'test cancel');
   });
+
+  it('submits the first of many ready steps before it has prepared them all, within its activity limit', async () => {
+    const steps = Array.from({ length: 60 }, (_, i) => ({ name: `s${i}`, after: [] }));
+    const fake = new FakeActivities({ steps, continueOnStepFailure: false, finished: [] });
+    const order: string[] = [];
+    let running = 0;
+    let most = 0;
+    const paced = <A extends unknown[], R>(label: string, fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+      order.push(label);
+      most = Math.max(most, ++running);
+      try {
+        await new Promise((resolve) => setImmediate(resolve));
+        return await fn(...args);
+      } finally {
+        running--;
+      }
+    };
+    fake.prepareStep = paced('prepare', fake.prepareStep.bind(fake));
+    fake.submitStep = paced('submit', fake.submitStep.bind(fake));
+    fake.finalizeStep = paced('finalize', fake.finalizeStep.bind(fake));
+    await new LocalDriver(fake, { activityLimit: 4 }).run({ runId: 'r5', monitor: MONITOR });
+    assert.equal(fake.submitted.length, 60);
+    assert.ok(most <= 4, `at most 4 step activities at once, saw ${most}`);
+    assert.ok(order.indexOf('submit') < order.lastIndexOf('prepare'), 'a step was submitted while others still waited to be prepared');
+  });
 });
+
