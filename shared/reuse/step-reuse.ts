@@ -75,7 +75,7 @@ export function createStepReuse(deps: StepReuseDeps): StepReuse {
   const saveExplain = async (run: RunRecord, def: StepDefinition, entry: ExplainEntry, known?: ReuseRecord): Promise<ReuseRecord> => {
     const record: ReuseRecord = { key: explainKey(run.id, def.name), pipelineName: run.pipelineName, runId: run.id, step: def.name, outputs: {}, manifest: entry, createdAt: now() };
     const stored = known ?? (await store.putReuseIfAbsent(record));
-    if (canonicalJson(stored.manifest) === canonicalJson(entry)) return stored;
+    if (stored === record || canonicalJson(stored.manifest) === canonicalJson(entry)) return stored;
     const replaced = { ...record, createdAt: stored.createdAt };
     await store.replaceReuse(replaced, run.id);
     return replaced;

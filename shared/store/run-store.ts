@@ -49,7 +49,8 @@ export interface RunStore {
   getReuse(key: string): Promise<ReuseRecord | undefined>;
   /**
    * Records a reuse entry. First writer wins: when the key already exists, the stored record is
-   * returned unchanged, so two runs racing on one key end with one consistent record.
+   * returned unchanged, so two runs racing on one key end with one consistent record. When it
+   * inserts, it may return `record` itself.
    */
   putReuseIfAbsent(record: ReuseRecord): Promise<ReuseRecord>;
   /** Replaces an entry whose outputs were found missing (only if it still names `staleRunId`). */

@@ -247,11 +247,11 @@ export class SqliteRunStore implements RunStore {
   async putReuseIfAbsent(record: ReuseRecord): Promise<ReuseRecord> {
     const row = reuseToRow(record);
     const stored = await this.conn.writeGrouped(() => {
-      if (this.conn.stmt(SQL.insertReuse).run(row).changes === 1) return row;
+      if (this.conn.stmt(SQL.insertReuse).run(row).changes === 1) return undefined;
       return this.conn.stmt(SQL.getReuse).get({ key: record.key });
     });
-    // Cannot be missing: the row was inserted or already there, inside one transaction.
-    return rowToReuse(stored ?? row);
+    // Inserted: what is stored is `record` itself, not worth parsing back.
+    return stored ? rowToReuse(stored) : record;
   }
 
   async replaceReuse(record: ReuseRecord, staleRunId: string): Promise<void> {
