@@ -39,7 +39,7 @@ class EventQueue {
 /** Queue priority of the paced activities: the later in a step's life, the sooner. */
 const PACED: Partial<Record<ActivityName, number>> = { prepareStep: 0, submitStep: 1, finalizeStep: 2 };
 
-/** Step activities running at once, by default. */
+/** Step activities running at once, by default: what `host.json` allows the Functions host. */
 export const DEFAULT_ACTIVITY_LIMIT = 16;
 
 export class LocalDriver {
