@@ -26,15 +26,16 @@ export async function runCommand(args: string[]): Promise<number> {
   const workspace = resolveWorkspace(values.workspace);
   const newWorkspace = !existsSync(workspace.runsDir);
   const worker = WaitingWorker.start(ensureWorkspace(workspace));
-  // Loaded after the worker is on its way (compiling needs the YAML reader and zod, ≈50 ms).
-  const { compilePipelineYaml } = require('../../shared/model/yaml/compile') as typeof import('../../shared/model/yaml/compile');
+  // Loaded after the worker is on its way.
+  const { compilePipelineYamlCached } = require('../../shared/model/yaml/compile-cache') as typeof import('../../shared/model/yaml/compile-cache');
   const { parseSetFlags } = require('../../shared/model/parameters') as typeof import('../../shared/model/parameters');
   const { submitLocalRun } = require('../../shared/local/submit-local-run') as typeof import('../../shared/local/submit-local-run');
   const { describeHostInterpreters } = require('../../shared/compute/local/host-interpreters') as typeof import('../../shared/compute/local/host-interpreters');
   const { printJson, withContext } = require('../context') as typeof import('../context');
   const { attachToRun } = require('./watch') as typeof import('./watch');
   try {
-    const definition = await compilePipelineYaml(file, { warn });
+    const compiled = await compilePipelineYamlCached(file, workspace.compileCacheDir, { warn });
+    const { definition } = compiled;
     const parameters = parseSetFlags(values.set ?? []);
     const computeMap = parseComputeFlags(values.compute);
 
@@ -52,6 +53,7 @@ export async function runCommand(args: string[]): Promise<number> {
         warn,
         worker,
       );
+      compiled.remember();
       if (!json) {
         ctx.out.write(`Run ${run.id} submitted (experiment "${run.experiment}", ${Object.keys(definition.steps).length} steps)\n`);
         ctx.out.write(`note: ${describeHostInterpreters()}\n`);

@@ -14,6 +14,8 @@ export interface Workspace {
   runsDir: string;
   azuriteDir: string;
   apiKeyFile: string;
+  /** Compiled pipelines kept for the next run of the same file (`compile-cache.ts`); safe to delete. */
+  compileCacheDir: string;
 }
 
 /** `--workspace` flag, then `TRIBUTARY_WORKSPACE`, then `./.tributary`. */
@@ -25,6 +27,7 @@ export function resolveWorkspace(explicit?: string, cwd: string = process.cwd())
     runsDir: path.join(root, 'runs'),
     azuriteDir: path.join(root, 'azurite'),
     apiKeyFile: path.join(root, 'api-key'),
+    compileCacheDir: path.join(root, 'cache', 'compiled'),
   };
 }
 
