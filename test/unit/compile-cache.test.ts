@@ -89,12 +89,16 @@ describe('compilePipelineYamlCached', () => {
     await assert.rejects(compile(), ValidationError, 'a bad pipeline is compiled, and reported, every time');
   });
 
-  it('takes an unreadable cache entry as no entry', async () => {
+  it('takes an unreadable or misshapen cache entry as no entry', async () => {
     await compile();
-    for (const name of readdirSync(cacheDir)) writeFileSync(path.join(cacheDir, name), '{ not json');
-    const again = await compile();
-    assert.equal(again.hit, false);
-    assert.equal((await compile()).hit, true, 'and replaces it');
+    const [entryName] = readdirSync(cacheDir);
+    const entryFile = path.join(cacheDir, entryName!);
+    const good = JSON.parse(readFileSync(entryFile, 'utf8')) as Record<string, unknown>;
+    for (const bad of ['{ not json', 'null', JSON.stringify({ ...good, warnings: 'oops' }), JSON.stringify({ ...good, compiler: [{}] }), JSON.stringify({ ...good, lookups: [7] })]) {
+      writeFileSync(entryFile, bad);
+      assert.equal((await compile()).hit, false, bad.slice(0, 40));
+      assert.equal((await compile()).hit, true, 'and replaces it');
+    }
   });
 
   it('keeps the file name as given: the same pipeline named another way has its own entry', async () => {

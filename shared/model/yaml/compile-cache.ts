@@ -95,8 +95,16 @@ function recordingFiles(files: SourceFiles, lookups: Lookup[]): SourceFiles {
   };
 }
 
-/** Whether every lookup still gets the same answer and no compiler module changed. */
+/** Whether every lookup still gets the same answer and no compiler module changed (false for an entry it cannot make sense of). */
 async function stillTrue(entry: Entry): Promise<boolean> {
+  try {
+    return await sameAnswers(entry);
+  } catch {
+    return false;
+  }
+}
+
+async function sameAnswers(entry: Entry): Promise<boolean> {
   for (const m of entry.compiler) {
     const info = statSync(m.file, { throwIfNoEntry: false });
     if (!info || info.size !== m.size || info.mtimeMs !== m.mtimeMs) return false;
@@ -129,10 +137,17 @@ function compilerStamps(): ModuleStamp[] {
   });
 }
 
+/** The entry stored at `file`, if there is one of this version and of the right shape. */
 function readEntry(file: string): Entry | undefined {
   try {
-    const entry = JSON.parse(readFileSync(file, 'utf8')) as Entry;
-    return entry.version === ENTRY_VERSION ? entry : undefined;
+    const entry = JSON.parse(readFileSync(file, 'utf8')) as Partial<Entry> | null;
+    const shaped =
+      entry?.version === ENTRY_VERSION &&
+      [entry.lookups, entry.compiler, entry.warnings].every(Array.isArray) &&
+      entry.warnings!.every((w) => typeof w === 'string') &&
+      typeof entry.definition === 'object' &&
+      entry.definition !== null;
+    return shaped ? (entry as Entry) : undefined;
   } catch {
     return undefined;
   }
