@@ -3,9 +3,11 @@
  * on a terminal a status line kept up to date below them. Reads only the run store, so it works
  * the same attached to a run started by this process or another.
  */
+import { DRIVER_CHECK_MS, driverGone } from '../shared/local/driver-gone';
 import { isTerminal, type RunStatus } from '../shared/store/records';
 import type { RunStore } from '../shared/store/run-store';
 import { runView, type RunView, type StepView } from '../shared/runs/run-view';
+import type { Workspace } from '../shared/workspace/workspace';
 import { colourStatus, formatDuration } from './format';
 
 /**
@@ -19,15 +21,21 @@ const STATUS_POLL_MS = 25;
 const MARKS: Partial<Record<RunStatus, string>> = { Running: '▶', Completed: '✓', Failed: '✗', Canceled: '■', Queued: '…' };
 
 export interface WatchOptions {
+  /** The run's workspace: a run whose local worker is gone is reported with its driver log. */
+  workspace: Workspace;
   /** Write live lines (false with --json: only the final result is printed). */
   live: boolean;
   tty: boolean;
   out: NodeJS.WriteStream;
 }
 
-/** Waits for the run to end and returns its view; undefined when `stop` was requested first. */
+/**
+ * Waits for the run to end and returns its view; undefined when `stop` was requested first.
+ * Throws a ConflictError naming `tributary resume` when the run's worker is gone.
+ */
 export async function watchRun(store: RunStore, runId: string, options: WatchOptions, stop: { requested: boolean }): Promise<RunView | undefined> {
   const lines = options.live ? new LiveLines(options) : undefined;
+  const driver = new DriverWatch(store, options.workspace, runId);
   for (let round = 0; ; round++) {
     let refreshMs = Infinity;
     if (lines) {
@@ -36,7 +44,7 @@ export async function watchRun(store: RunStore, runId: string, options: WatchOpt
       if (isTerminal(view.status)) return view;
       refreshMs = viewPollMs(view.steps.length, round);
     }
-    if (await waitForEnd(store, runId, refreshMs, stop)) {
+    if (await waitForEnd(store, runId, refreshMs, stop, driver)) {
       const view = await readView(store, runId);
       lines?.show(view);
       return view;
@@ -46,14 +54,33 @@ export async function watchRun(store: RunStore, runId: string, options: WatchOpt
 }
 
 /** Polls the run's status for up to `ms`: true once it is terminal, false when the time is up or `stop` was requested. */
-async function waitForEnd(store: RunStore, runId: string, ms: number, stop: { requested: boolean }): Promise<boolean> {
+async function waitForEnd(store: RunStore, runId: string, ms: number, stop: { requested: boolean }, driver: DriverWatch): Promise<boolean> {
   const deadline = Date.now() + ms;
   for (;;) {
     const status = await store.getRunStatus(runId);
     if (!status) throw new Error(`run "${runId}" does not exist`);
     if (isTerminal(status)) return true;
+    await driver.check();
     if (stop.requested || Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, Math.min(STATUS_POLL_MS, deadline - Date.now())));
+  }
+}
+
+/** Looks, now and then, whether the run's worker is still there; throws when it is gone. */
+class DriverWatch {
+  private nextCheck = Date.now() + DRIVER_CHECK_MS;
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly workspace: Workspace,
+    private readonly runId: string,
+  ) {}
+
+  async check(): Promise<void> {
+    if (Date.now() < this.nextCheck) return;
+    this.nextCheck = Date.now() + DRIVER_CHECK_MS;
+    const gone = await driverGone(this.store, this.workspace, this.runId);
+    if (gone) throw gone;
   }
 }
 

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { updateRunRecord } from '../shared/activities/run-records';
 import { NotFoundError, TransientError, TributaryError } from '../shared/errors';
+import { DRIVER_CHECK_MS, driverGone } from '../shared/local/driver-gone';
 import { runView, type RunView, type StepView } from '../shared/runs/run-view';
 import { isTerminal, type RunStatus } from '../shared/store/records';
 import type { RunStore } from '../shared/store/run-store';
@@ -130,7 +131,8 @@ export class PipelineRun {
   /**
    * Waits until the run ends and returns its final state. Rejects with RunFailedError when it
    * ended Failed or Canceled (unless `raiseOnError: false`), and with a TransientError after
-   * `timeoutMs` (the run goes on).
+   * `timeoutMs` (the run goes on), and with a ConflictError when the process driving the run is
+   * gone before it ended (continue it with `tributary resume`).
    */
   async waitForCompletion(options: WaitOptions = {}): Promise<RunView> {
     const o = parseOptions(waitSchema, options, 'waitForCompletion');
@@ -139,6 +141,7 @@ export class PipelineRun {
     const seen = new Map<string, string>();
     if (o.showOutput) out.write(`Run ${this.id}: waiting for it to finish\n`);
     const view = await withStore(this.workspace, async (store) => {
+      let driverCheck = started + DRIVER_CHECK_MS;
       for (;;) {
         const current = await viewOf(store, this.id);
         for (const step of o.showOutput ? current.steps : []) {
@@ -148,6 +151,11 @@ export class PipelineRun {
           out.write(stepLine(step));
         }
         if (isTerminal(current.status)) return current;
+        if (Date.now() >= driverCheck) {
+          driverCheck = Date.now() + DRIVER_CHECK_MS;
+          const gone = await driverGone(store, this.workspace.location, this.id);
+          if (gone) throw gone;
+        }
         if (o.timeoutMs !== undefined && Date.now() - started >= o.timeoutMs) {
           throw new TransientError(`run ${this.id} is still ${current.status} after ${o.timeoutMs} ms; it goes on (wait again, or cancel it)`);
         }

@@ -15,7 +15,7 @@ export async function attachToRun(ctx: CliContext, runId: string, json: boolean)
   };
   process.on('SIGINT', onInt);
   try {
-    const view = await watchRun(ctx.store, runId, { live: !json, tty: ctx.tty, out: ctx.out }, stop);
+    const view = await watchRun(ctx.store, runId, { workspace: ctx.workspace, live: !json, tty: ctx.tty, out: ctx.out }, stop);
     if (!view) {
       ctx.err.write(`\nDetached from run ${runId}; it keeps running.\n  re-attach: tributary watch ${runId}\n  cancel:    tributary cancel ${runId}\n`);
       return 130;

@@ -6,6 +6,9 @@ import { openStore } from '../../shared/local/open-store';
 import { resolveWorkspace } from '../../shared/workspace/workspace';
 import { cli, cliAsync, json, project, waitFor } from '../support/cli';
 import { isProcessAlive } from '../../shared/util/process-alive';
+import type { ConflictError } from '../../shared/errors';
+import { PipelineRun } from '../../sdk/run';
+import { Workspace } from '../../sdk/workspace';
 
 function stepsOf(cwd: string, runId: string): Record<string, any> {
   const view = json(cli(cwd, ['show', runId, '--json']));
@@ -99,6 +102,47 @@ jobs:
     const view = json(cli(cwd, ['show', id, '--json']));
     assert.equal(view.status, 'Canceled');
     assert.equal(view.steps[0].status, 'Canceled');
+    await waitFor('the orphaned step process to be gone', () => !isProcessAlive(stepPid), 15_000);
+  });
+
+  it('a run whose worker dies while the CLI waits: the CLI stops waiting and says how to resume', async () => {
+    const cwd = project({ 'p.yml': 'type: pipeline\njobs:\n  long:\n    type: command\n    command: echo $$ > pid; sleep 60\n' });
+    const child = cliAsync(cwd, ['run', 'p.yml']);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const runId = await waitFor('the run id', () => /Run (\S+) submitted/.exec(stdout)?.[1]);
+    const pidFile = path.join(cwd, '.tributary', 'runs', runId, 'long', 'attempt-1.work', 'pid');
+    const stepPid = await waitFor('the step to write its pid', () => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8')));
+    const worker = await waitFor('the worker pid', () => workerPid(cwd, runId));
+    process.kill(worker, 'SIGKILL');
+    const code = await Promise.race([exited, new Promise<'waiting'>((resolve) => setTimeout(() => resolve('waiting'), 15_000))]);
+    if (code === 'waiting') child.kill('SIGKILL');
+    assert.equal(code, 1, `the CLI stopped waiting with a failure exit code\n${stderr}`);
+    assert.match(stderr, new RegExp(`run ${runId} is Running but the process driving it \\(pid ${worker}\\) is gone`));
+    assert.match(stderr, new RegExp(`continue it with: tributary resume ${runId}`));
+    assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+    // The orphaned step is still there until the run is canceled (or resumed).
+    assert.equal(cli(cwd, ['cancel', runId]).code, 0);
+    await waitFor('the orphaned step process to be gone', () => !isProcessAlive(stepPid), 15_000);
+  });
+
+  it('the SDK stops waiting for a run whose worker died, naming tributary resume', async () => {
+    const cwd = project({ 'p.yml': 'type: pipeline\njobs:\n  long:\n    type: command\n    command: echo $$ > pid; sleep 60\n' });
+    const { id } = json(cli(cwd, ['run', 'p.yml', '--detach', '--json']));
+    const pidFile = path.join(cwd, '.tributary', 'runs', id, 'long', 'attempt-1.work', 'pid');
+    const stepPid = await waitFor('the step to write its pid', () => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8')));
+    const worker = await waitFor('the worker pid', () => workerPid(cwd, id));
+    process.kill(worker, 'SIGKILL');
+    const run = await PipelineRun.get(new Workspace({ folder: path.join(cwd, '.tributary') }), id);
+    await assert.rejects(run.waitForCompletion({ timeoutMs: 15_000 }), (err: Error) => {
+      assert.equal((err as ConflictError).code, 'Conflict');
+      assert.match(err.message, new RegExp(`process driving it \\(pid ${worker}\\) is gone.*continue it with: tributary resume ${id}`, 's'));
+      return true;
+    });
+    assert.equal(cli(cwd, ['cancel', id]).code, 0);
     await waitFor('the orphaned step process to be gone', () => !isProcessAlive(stepPid), 15_000);
   });
 

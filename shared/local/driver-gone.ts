@@ -1,0 +1,56 @@
+/**
+ * Noticing, while waiting for a local run, that nothing drives it any more: its worker was
+ * killed or failed before finishing the run (a `kill -9`, a crash at start-up). Without this a
+ * waiting CLI or SDK call would wait for ever; with it, it stops and says how to continue.
+ */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { ConflictError } from '../errors';
+import { isTerminal } from '../store/records';
+import type { RunStore } from '../store/run-store';
+import type { Workspace } from '../workspace/workspace';
+import { isLeaseStale } from './run-worker';
+
+/** How often a waiter looks at the run's driver: a stale lease needs a dead pid or 30 s of silence, so there is no hurry. */
+export const DRIVER_CHECK_MS = 1_000;
+/** What of the worker's log the message quotes, at most. */
+const LOG_TAIL_BYTES = 2_000;
+const LOG_TAIL_LINES = 5;
+
+/**
+ * The error for a run left unfinished by its driver, or undefined while it is driven (or has ended).
+ * Only a run some local worker was given (it has a local lease) can be found driverless here.
+ */
+export async function driverGone(store: RunStore, workspace: Workspace, runId: string): Promise<ConflictError | undefined> {
+  const run = await store.getRun(runId);
+  if (!run || isTerminal(run.status) || run.driver?.kind !== 'local' || !isLeaseStale(run.driver)) return undefined;
+  // The worker may have finished the run just before it exited.
+  const status = await store.getRunStatus(runId);
+  if (!status || isTerminal(status)) return undefined;
+  const log = path.join(workspace.runsDir, runId, 'driver.log');
+  const tail = logTail(log);
+  return new ConflictError(
+    `run ${runId} is ${status} but the process driving it (pid ${run.driver.pid}) is gone` +
+      `${tail ? `; its log (${log}) ends with:\n${tail}\n` : ` (log: ${log}); `}` +
+      `continue it with: tributary resume ${runId}`,
+    'runId',
+  );
+}
+
+/** The last few lines of a file, indented; empty when it is missing or empty. */
+function logTail(file: string): string {
+  let fd: number | undefined;
+  try {
+    const size = statSync(file).size;
+    const length = Math.min(size, LOG_TAIL_BYTES);
+    const buffer = Buffer.alloc(length);
+    fd = openSync(file, 'r');
+    readSync(fd, buffer, 0, length, size - length);
+    const lines = buffer.toString('utf8').split('\n').filter((line) => line.trim() !== '');
+    return lines.slice(-LOG_TAIL_LINES).map((line) => `  ${line}`).join('\n');
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
