@@ -33,6 +33,9 @@ param entraIssuers string = ''
 @description('Signing keys URL; empty: the tenant\'s discovery keys.')
 param entraJwksUri string = ''
 
+@description('App roles or delegated scopes a caller\'s token must carry one of (comma-separated); define the app role in the app registration and assign it to callers. * lets in any token of the tenant for the audience.')
+param entraRoles string = 'Tributary.Access'
+
 @description('Cosmos DB database name.')
 param cosmosDatabaseName string = 'tributary'
 
@@ -218,6 +221,7 @@ var appSettings = {
   TRIBUTARY_ENTRA_AUDIENCE: entraAudience
   TRIBUTARY_ENTRA_ISSUER: entraIssuers
   TRIBUTARY_ENTRA_JWKS_URI: entraJwksUri
+  TRIBUTARY_ENTRA_ROLES: entraRoles
 }
 
 resource settings 'Microsoft.Web/sites/config@2024-04-01' = {

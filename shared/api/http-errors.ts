@@ -16,6 +16,14 @@ export class UnauthorizedError extends TributaryError {
   }
 }
 
+/** 403: who is calling is known, but may not do this. */
+export class ForbiddenError extends TributaryError {
+  readonly challenge = 'Bearer realm="tributary", error="insufficient_scope"';
+  constructor(message: string) {
+    super('Forbidden', 403, message, { target: 'Authorization' });
+  }
+}
+
 export class PayloadTooLargeError extends TributaryError {
   constructor(limitBytes: number) {
     super('PayloadTooLarge', 413, `request body is larger than the limit of ${limitBytes} bytes`, { target: 'body' });
@@ -37,7 +45,7 @@ export class UnsupportedMediaTypeError extends TributaryError {
  */
 export function errorResponse(err: unknown, log: ServerLog, route: string): ApiResponse {
   if (err instanceof TributaryError && err.status < 500) {
-    const headers: Record<string, string> = err instanceof UnauthorizedError ? { 'www-authenticate': err.challenge } : {};
+    const headers: Record<string, string> = err instanceof UnauthorizedError || err instanceof ForbiddenError ? { 'www-authenticate': err.challenge } : {};
     return { status: err.status, headers, json: { error: err.toJSON() } };
   }
   const correlationId = randomUUID();

@@ -11,6 +11,7 @@ type SigningKey = Awaited<ReturnType<Jose['generateKeyPair']>>['privateKey'];
 const TENANT = '11111111-2222-3333-4444-555555555555';
 const ISSUER = `https://login.microsoftonline.com/${TENANT}/v2.0`;
 const AUDIENCE = 'api://tributary-test';
+const ROLE = 'Tributary.Access';
 
 /** Microsoft Entra ID stand-in: a key set served on 127.0.0.1, and tokens signed with its key. */
 describe('HTTP API: Microsoft Entra ID bearer tokens (local key set)', () => {
@@ -18,6 +19,7 @@ describe('HTTP API: Microsoft Entra ID bearer tokens (local key set)', () => {
   let tenantKey: SigningKey;
   let strangerKey: SigningKey;
   let keys: Server;
+  let jwksUri: string;
   let t: TestHost;
 
   before(async () => {
@@ -28,17 +30,21 @@ describe('HTTP API: Microsoft Entra ID bearer tokens (local key set)', () => {
     const jwk: JWK = { ...(await jose.exportJWK(tenant.publicKey)), kid: 'tenant-key-1', alg: 'RS256', use: 'sig' };
     keys = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
     await new Promise<void>((resolve) => keys.listen(0, '127.0.0.1', resolve));
-    const jwksUri = `http://127.0.0.1:${(keys.address() as AddressInfo).port}/${TENANT}/discovery/v2.0/keys`;
-    t = await startTestHost({ auth: { mode: 'entra', entra: { tenantId: TENANT, audiences: [AUDIENCE], issuers: [ISSUER], jwksUri } } });
+    jwksUri = `http://127.0.0.1:${(keys.address() as AddressInfo).port}/${TENANT}/discovery/v2.0/keys`;
+    t = await startTestHost({ auth: { mode: 'entra', entra: { tenantId: TENANT, audiences: [AUDIENCE], issuers: [ISSUER], jwksUri, requiredRoles: [ROLE] } } });
   });
   after(async () => {
     await t.close();
     await new Promise((resolve) => keys.close(resolve));
   });
 
-  const token = (claims: { iss?: string; aud?: string; exp?: number; nbf?: number } = {}, options: { key?: SigningKey; kid?: string } = {}) => {
+  const token = (
+    claims: { iss?: string; aud?: string; exp?: number; nbf?: number; roles?: unknown; scp?: string } = {},
+    options: { key?: SigningKey; kid?: string } = {},
+  ) => {
     const now = Math.floor(Date.now() / 1000);
-    return new jose.SignJWT({ oid: 'user-object-id', tid: TENANT, azp: 'client-app-id', scp: 'user_impersonation' })
+    const grants = { roles: 'roles' in claims ? claims.roles : [ROLE], scp: claims.scp ?? 'user_impersonation' };
+    return new jose.SignJWT({ oid: 'user-object-id', tid: TENANT, azp: 'client-app-id', ...grants })
       .setProtectedHeader({ alg: 'RS256', kid: options.kid ?? 'tenant-key-1', typ: 'JWT' })
       .setIssuer(claims.iss ?? ISSUER)
       .setAudience(claims.aud ?? AUDIENCE)
@@ -76,6 +82,36 @@ describe('HTTP API: Microsoft Entra ID bearer tokens (local key set)', () => {
     }
   });
 
+  it('lets in a token with the app role or the scope, and refuses a valid token without either with 403 saying how to fix it', async () => {
+    assert.equal((await call(await token({ roles: ['Other', ROLE] }))).status, 200, 'app role among others');
+    assert.equal((await call(await token({ roles: undefined, scp: `user_impersonation ${ROLE}` }))).status, 200, 'delegated scope');
+    for (const [what, claims] of [
+      ['no roles claim', { roles: undefined }],
+      ['other roles only', { roles: ['Reader', 'Tributary.AccessX'] }],
+      ['roles not a list', { roles: ROLE + ' ' }],
+      ['a scope that only contains the role name', { roles: undefined, scp: `x${ROLE}` }],
+    ] as const) {
+      const reply = await call(await token(claims));
+      assert.equal(reply.status, 403, what);
+      assert.equal(reply.body.error.code, 'Forbidden', what);
+      assert.equal(reply.headers.get('www-authenticate'), 'Bearer realm="tributary", error="insufficient_scope"', what);
+      assert.match(reply.body.error.message, /none of the app roles or scopes this API requires \(Tributary\.Access\); assign the app role/, what);
+    }
+    const published = await t.api('POST', 'pipelines', { json: { name: 'not-allowed', definition: echoPipeline('not-allowed') }, auth: `Bearer ${await token({ roles: [] })}` });
+    assert.equal(published.status, 403);
+    const listed = await t.api('GET', 'pipelines', { auth: `Bearer ${await token()}` });
+    assert.ok(!JSON.stringify(listed.body).includes('not-allowed'), 'nothing was published');
+  });
+
+  it('with no required roles, any valid token of the tenant for the audience is let in', async () => {
+    const open = await startTestHost({ auth: { mode: 'entra', entra: { tenantId: TENANT, audiences: [AUDIENCE], issuers: [ISSUER], jwksUri, requiredRoles: [] } } });
+    try {
+      assert.equal((await open.api('GET', 'pipelines', { auth: `Bearer ${await token({ roles: undefined })}` })).status, 200);
+    } finally {
+      await open.close();
+    }
+  });
+
   it('refuses tokens that are not RS256 JWTs, and no credentials at all', async () => {
     const hs = await new jose.SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('1h').sign(new TextEncoder().encode('x'.repeat(32)));
     const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(`{"iss":"${ISSUER}"}`).toString('base64url')}.`;
@@ -86,7 +122,7 @@ describe('HTTP API: Microsoft Entra ID bearer tokens (local key set)', () => {
 
   it('answers 503 (retry later) when the tenant keys cannot be fetched, without leaking why to the caller', async () => {
     const unreachable = await startTestHost({
-      auth: { mode: 'entra', entra: { tenantId: TENANT, audiences: [AUDIENCE], issuers: [ISSUER], jwksUri: 'http://127.0.0.1:9/keys' } },
+      auth: { mode: 'entra', entra: { tenantId: TENANT, audiences: [AUDIENCE], issuers: [ISSUER], jwksUri: 'http://127.0.0.1:9/keys', requiredRoles: [ROLE] } },
     });
     try {
       const reply = await unreachable.api('GET', 'pipelines', { auth: `Bearer ${await token()}` });

@@ -95,7 +95,7 @@ describe('the HTTP API as the Function App composes it', () => {
   });
 
   const token = () =>
-    new jose.SignJWT({ oid: 'caller' })
+    new jose.SignJWT({ oid: 'caller', roles: ['Tributary.Access'] })
       .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
       .setIssuer(`https://login.microsoftonline.com/${TENANT}/v2.0`)
       .setAudience(AUDIENCE)

@@ -1,11 +1,13 @@
 /**
  * Microsoft Entra ID bearer tokens (Azure): signature checked against the tenant's published keys
  * (JWKS, fetched and cached by jose), then issuer, audience, expiry and not-before. Only RS256,
- * the algorithm Entra signs access tokens with, is accepted.
+ * the algorithm Entra signs access tokens with, is accepted. Then authorization: any app in the
+ * tenant can obtain a token for our audience, so a token must also carry one of the required app
+ * roles (`roles`, assigned to a user or a service principal) or delegated scopes (`scp`).
  */
 import type { JWTPayload } from 'jose' with { 'resolution-mode': 'import' };
 import { TransientError } from '../../errors';
-import { UnauthorizedError } from '../http-errors';
+import { ForbiddenError, UnauthorizedError } from '../http-errors';
 import type { Principal } from '../types';
 import { bearerToken, type Authenticator } from './authenticator';
 
@@ -21,7 +23,15 @@ export interface EntraSettings {
   jwksUri: string;
   /** Allowed clock skew for exp/nbf, in seconds (default 60). */
   clockToleranceSeconds?: number;
+  /**
+   * App roles or delegated scopes of which a token must carry at least one (in its `roles` or `scp`
+   * claim). Empty: any token of the tenant for the audience is let in.
+   */
+  requiredRoles: string[];
 }
+
+/** The app role a token needs when the settings name none. */
+export const DEFAULT_REQUIRED_ROLE = 'Tributary.Access';
 
 /** Defaults of a tenant's issuers and keys URL. */
 export function entraDefaults(tenantId: string): Pick<EntraSettings, 'issuers' | 'jwksUri'> {
@@ -61,6 +71,7 @@ export class EntraAuthenticator implements Authenticator {
     } catch (err) {
       throw verificationError(err, jose);
     }
+    assertRole(payload, this.settings.requiredRoles);
     const subject = claim(payload, 'oid') ?? payload.sub ?? 'unknown';
     const tenantId = claim(payload, 'tid');
     const appId = claim(payload, 'azp') ?? claim(payload, 'appid');
@@ -74,6 +85,18 @@ export class EntraAuthenticator implements Authenticator {
     }));
     return this.verifier;
   }
+}
+
+/** 403 unless the token carries one of `required` as an app role or a delegated scope. */
+function assertRole(payload: JWTPayload, required: readonly string[]): void {
+  if (required.length === 0) return;
+  const roles = Array.isArray(payload['roles']) ? payload['roles'].filter((r): r is string => typeof r === 'string') : [];
+  const scopes = (claim(payload, 'scp') ?? '').split(' ').filter(Boolean);
+  if (required.some((r) => roles.includes(r) || scopes.includes(r))) return;
+  throw new ForbiddenError(
+    `the token carries none of the app roles or scopes this API requires (${required.join(', ')}); ` +
+      'assign the app role to the calling user or service principal in the app registration, then get a new token',
+  );
 }
 
 function claim(payload: JWTPayload, name: string): string | undefined {
