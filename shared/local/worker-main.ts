@@ -5,13 +5,9 @@
  * stdout/stderr go to the run's driver log.
  */
 import { rmSync } from 'node:fs';
-import { enableCompileCache } from 'node:module';
 import { describeError } from '../errors';
 import { resolveWorkspace } from '../workspace/workspace';
 import { RUN_ID_ON_STDIN } from './waiting-worker';
-
-// Before the worker's own modules load: their compiled code then comes from Node's on-disk cache.
-enableCompileCache();
 
 async function main(): Promise<void> {
   const [workspaceDir, runIdArg, waitingLog] = process.argv.slice(2);

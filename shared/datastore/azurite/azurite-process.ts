@@ -11,7 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConflictError, TransientError } from '../../errors';
 
 const AZURITE_MAIN = require.resolve('azurite/dist/src/blob/main.js');
-const WITHOUT_TELEMETRY = require.resolve('./without-telemetry');
+// Beside this module (also when it is bundled into the worker: see tools/bundle-worker.ts).
+const WITHOUT_TELEMETRY = path.join(__dirname, 'without-telemetry.js');
 const LISTENING = /successfully listens on https?:\/\/[^\s]*:(\d+)/;
 const POLL_MS = 25;
 const TAIL_CHARS = 2_000;
