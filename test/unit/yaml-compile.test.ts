@@ -120,6 +120,7 @@ describe('compilePipelineYaml: an Azure ML CLI v2 pipeline with two components a
 
   it('rejects a pipeline file that does not exist', async () => {
     await assert.rejects(compilePipelineYaml(path.join(FIXTURE, 'nope.yml')), (err: unknown) => err instanceof ValidationError && /nope\.yml: pipeline file not found$/.test(err.message));
+    await assert.rejects(compilePipelineYaml(FIXTURE), (err: unknown) => err instanceof ValidationError && err.message === `${FIXTURE}: is a folder; name the pipeline YAML file in it`);
   });
 });
 

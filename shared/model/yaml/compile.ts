@@ -25,7 +25,10 @@ export type { SourceFiles } from './files';
 /** Reads `file` (and the component files it names, relative to it) and compiles it. */
 export async function compilePipelineYaml(file: string, options: CompileOptions = {}): Promise<PipelineDefinition> {
   const text = await diskFiles.readText(path.resolve(file));
-  if (text === undefined) throw new ValidationError(`${file}: pipeline file not found`, file);
+  if (text === undefined) {
+    const folder = (await diskFiles.kind(path.resolve(file))) === 'directory';
+    throw new ValidationError(`${file}: ${folder ? 'is a folder; name the pipeline YAML file in it' : 'pipeline file not found'}`, file);
+  }
   return compilePipelineYamlText(text, file, diskFiles, options);
 }
 
