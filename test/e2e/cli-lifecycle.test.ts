@@ -25,6 +25,19 @@ async function workerPid(cwd: string, runId: string): Promise<number | undefined
   }
 }
 
+/** A pipeline of one step that writes its pid to `pid` in its working folder, then sleeps a minute. */
+const LONG_STEP = { 'p.yml': 'type: pipeline\njobs:\n  long:\n    type: command\n    command: echo $$ > pid; sleep 60\n' };
+
+/** Once the LONG_STEP run's step runs, kills the run's worker with -9; the step process is left orphaned. */
+async function killWorkerOfLongStep(cwd: string, runId: string): Promise<{ stepPid: number; worker: number }> {
+  const pidFile = path.join(cwd, '.tributary', 'runs', runId, 'long', 'attempt-1.work', 'pid');
+  const stepPid = await waitFor('the step to write its pid', () => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8')));
+  const worker = await waitFor('the worker pid', () => workerPid(cwd, runId));
+  process.kill(worker, 'SIGKILL');
+  await waitFor('the worker to die', () => !isProcessAlive(worker));
+  return { stepPid, worker };
+}
+
 describe('run lifecycle: resume after kill -9, cancel, detach, follow, two CLIs', () => {
   it('resumes a run whose worker was killed with -9 without re-running completed steps', async () => {
     const cwd = project({});
@@ -74,7 +87,7 @@ jobs:
   });
 
   it('cancels a running run: the step process is stopped and the run ends Canceled', async () => {
-    const cwd = project({ 'p.yml': 'type: pipeline\njobs:\n  long:\n    type: command\n    command: echo $$ > pid; sleep 60\n' });
+    const cwd = project(LONG_STEP);
     const { id } = json(cli(cwd, ['run', 'p.yml', '--detach', '--json']));
     await waitFor('long to be running', () => stepsOf(cwd, id).long.status === 'Running');
     const workDir = path.join(cwd, '.tributary', 'runs', id, 'long', 'attempt-1.work');
@@ -91,13 +104,9 @@ jobs:
   });
 
   it('cancel of a run whose worker died stops the orphaned step and closes the run', async () => {
-    const cwd = project({ 'p.yml': 'type: pipeline\njobs:\n  long:\n    type: command\n    command: echo $$ > pid; sleep 60\n' });
+    const cwd = project(LONG_STEP);
     const { id } = json(cli(cwd, ['run', 'p.yml', '--detach', '--json']));
-    const pidFile = path.join(cwd, '.tributary', 'runs', id, 'long', 'attempt-1.work', 'pid');
-    const stepPid = await waitFor('the step to write its pid', () => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8')));
-    const worker = await waitFor('the worker pid', () => workerPid(cwd, id));
-    process.kill(worker, 'SIGKILL');
-    await waitFor('the worker to die', () => !isProcessAlive(worker));
+    const { stepPid } = await killWorkerOfLongStep(cwd, id);
     assert.equal(cli(cwd, ['cancel', id]).code, 0);
     const view = json(cli(cwd, ['show', id, '--json']));
     assert.equal(view.status, 'Canceled');
@@ -106,7 +115,7 @@ jobs:
   });
 
   it('a run whose worker dies while the CLI waits: the CLI stops waiting and says how to resume', async () => {
-    const cwd = project({ 'p.yml': 'type: pipeline\njobs:\n  long:\n    type: command\n    command: echo $$ > pid; sleep 60\n' });
+    const cwd = project(LONG_STEP);
     const child = cliAsync(cwd, ['run', 'p.yml']);
     let stdout = '';
     let stderr = '';
@@ -114,10 +123,7 @@ jobs:
     child.stderr!.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     const runId = await waitFor('the run id', () => /Run (\S+) submitted/.exec(stdout)?.[1]);
-    const pidFile = path.join(cwd, '.tributary', 'runs', runId, 'long', 'attempt-1.work', 'pid');
-    const stepPid = await waitFor('the step to write its pid', () => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8')));
-    const worker = await waitFor('the worker pid', () => workerPid(cwd, runId));
-    process.kill(worker, 'SIGKILL');
+    const { stepPid, worker } = await killWorkerOfLongStep(cwd, runId);
     const code = await Promise.race([exited, new Promise<'waiting'>((resolve) => setTimeout(() => resolve('waiting'), 15_000))]);
     if (code === 'waiting') child.kill('SIGKILL');
     assert.equal(code, 1, `the CLI stopped waiting with a failure exit code\n${stderr}`);
@@ -130,12 +136,9 @@ jobs:
   });
 
   it('the SDK stops waiting for a run whose worker died, naming tributary resume', async () => {
-    const cwd = project({ 'p.yml': 'type: pipeline\njobs:\n  long:\n    type: command\n    command: echo $$ > pid; sleep 60\n' });
+    const cwd = project(LONG_STEP);
     const { id } = json(cli(cwd, ['run', 'p.yml', '--detach', '--json']));
-    const pidFile = path.join(cwd, '.tributary', 'runs', id, 'long', 'attempt-1.work', 'pid');
-    const stepPid = await waitFor('the step to write its pid', () => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8')));
-    const worker = await waitFor('the worker pid', () => workerPid(cwd, id));
-    process.kill(worker, 'SIGKILL');
+    const { stepPid, worker } = await killWorkerOfLongStep(cwd, id);
     const run = await PipelineRun.get(new Workspace({ folder: path.join(cwd, '.tributary') }), id);
     await assert.rejects(run.waitForCompletion({ timeoutMs: 15_000 }), (err: Error) => {
       assert.equal((err as ConflictError).code, 'Conflict');
