@@ -9,7 +9,10 @@ import { promisify } from 'node:util';
 import { ConflictError, ValidationError } from '../../shared/errors';
 import { azuriteStatus, ensureAzurite, stopAzurite, type AzuriteEndpoint } from '../../shared/datastore/azurite/azurite';
 import type { Workspace } from '../../shared/workspace/workspace';
+import { LOCATION_CHECK_MS } from '../../shared/datastore/azurite/exit-with-workspace';
+import { isProcessAlive } from '../../shared/util/process-alive';
 import { tempWorkspace } from '../support/azurite';
+import { waitFor } from '../support/cli';
 
 const run = promisify(execFile);
 const cleanup: Workspace[] = [];
@@ -64,6 +67,16 @@ describe('embedded Azurite', () => {
     await ensureAzurite(ws, { port: 0 });
     await gone;
     assert.throws(() => readFileSync(path.join(ws.azuriteDir, 'tributary-azurite.starting')), /ENOENT/);
+  });
+
+  test('an Azurite whose workspace was deleted (or replaced by a new folder) ends itself', async () => {
+    for (const replace of [false, true]) {
+      const ws = workspace();
+      const { pid } = await ensureAzurite(ws, { port: 0 });
+      rmSync(ws.root, { recursive: true, force: true });
+      if (replace) mkdirSync(ws.azuriteDir, { recursive: true });
+      await waitFor(`Azurite ${pid} to end`, () => !isProcessAlive(pid), LOCATION_CHECK_MS * 4);
+    }
   });
 
   test('another process reuses the live Azurite instead of starting a second', async () => {

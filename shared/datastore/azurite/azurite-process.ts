@@ -11,8 +11,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConflictError, TransientError } from '../../errors';
 
 const AZURITE_MAIN = require.resolve('azurite/dist/src/blob/main.js');
-// Beside this module (also when it is bundled into the worker: see tools/bundle-worker.ts).
+// Preloads, beside this module (also when it is bundled into the worker: see tools/bundle-worker.ts).
 const WITHOUT_TELEMETRY = path.join(__dirname, 'without-telemetry.js');
+const EXIT_WITH_WORKSPACE = path.join(__dirname, 'exit-with-workspace.js');
 const LISTENING = /successfully listens on https?:\/\/[^\s]*:(\d+)/;
 const POLL_MS = 25;
 const TAIL_CHARS = 2_000;
@@ -43,7 +44,7 @@ export async function spawnAzurite(options: SpawnOptions): Promise<StartedAzurit
   const out = openSync(logs.stdout, 'w', 0o600);
   const err = openSync(logs.stderr, 'w', 0o600);
   const args = [
-    ...['--require', WITHOUT_TELEMETRY, AZURITE_MAIN],
+    ...['--require', WITHOUT_TELEMETRY, '--require', EXIT_WITH_WORKSPACE, AZURITE_MAIN],
     ...['--blobHost', '127.0.0.1', '--blobPort', String(options.port), '--location', options.location],
     ...['--disableTelemetry', '--skipApiVersionCheck', '--silent'],
   ];
