@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { updateRunRecord } from '../shared/activities/run-records';
 import { NotFoundError, TransientError, TributaryError } from '../shared/errors';
 import { DRIVER_CHECK_MS, driverGone } from '../shared/local/driver-gone';
+import { runMetrics } from '../shared/runs/run-metrics';
 import { runView, type RunView, type StepView } from '../shared/runs/run-view';
 import { isTerminal, type RunStatus } from '../shared/store/records';
 import type { RunStore } from '../shared/store/run-store';
@@ -108,7 +109,7 @@ export class PipelineRun {
 
   /** Every step's metrics: step name → metric name → value (or values, when logged more than once). */
   async getMetrics(): Promise<Record<string, Record<string, MetricValue>>> {
-    const records = await withStore(this.workspace, (store) => store.listMetrics(this.id));
+    const records = await withStore(this.workspace, (store) => runMetrics(store, this.id));
     const steps = [...new Set(records.map((r) => r.step))];
     return Object.fromEntries(steps.map((step) => [step, metricsByName(records.filter((r) => r.step === step))]));
   }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { downloadRun } from '../shared/datastore/blob/download-run';
 import { NotFoundError } from '../shared/errors';
+import { runMetrics } from '../shared/runs/run-metrics';
 import type { StepView } from '../shared/runs/run-view';
 import type { MetricRecord, OutputRecord, RunStatus } from '../shared/store/records';
 import { attemptPaths } from '../shared/workspace/workspace';
@@ -43,7 +44,7 @@ export class StepRun {
 
   /** Metrics the step logged through TRIBUTARY_METRICS_FILE. */
   async getMetrics(): Promise<Record<string, MetricValue>> {
-    return metricsByName(await withStore(this.run.workspace, (store) => store.listMetrics(this.run.id, this.name)));
+    return metricsByName(await withStore(this.run.workspace, (store) => runMetrics(store, this.run.id, this.name)));
   }
 
   /** Where a completed step's output is kept (Azure ML `get_output_data`). */

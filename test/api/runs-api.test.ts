@@ -55,7 +55,9 @@ describe('HTTP API: runs', () => {
   });
 
   it('returns the metrics steps logged, optionally for one step', async () => {
-    const p = await publish(t, echoPipeline('metrics', `echo '{"name":"accuracy","value":0.93}' >> "$TRIBUTARY_METRICS_FILE"; echo '{"name":"loss","value":0.1,"step":2}' >> "$TRIBUTARY_METRICS_FILE"`));
+    const logging = echoPipeline('metrics', `echo '{"name":"accuracy","value":0.93}' >> "$TRIBUTARY_METRICS_FILE"; echo '{"name":"loss","value":0.1,"step":2}' >> "$TRIBUTARY_METRICS_FILE"`);
+    logging.steps['say']!.allowReuse = true;
+    const p = await publish(t, logging);
     const run = await waitForRun(t, await invoke(t, p.id));
     assert.equal(run.status, 'Completed');
     const metrics = await t.api('GET', `runs/${run.id}/metrics`);
@@ -64,6 +66,11 @@ describe('HTTP API: runs', () => {
     assert.equal((await t.api('GET', `runs/${run.id}/metrics?step=say`)).body.value.length, 2);
     assert.equal((await t.api('GET', `runs/${run.id}/metrics?step=other`)).status, 404);
     assert.equal((await t.api('GET', 'runs/ghost/metrics')).status, 404);
+    // Invoked again, the step is reused: its metrics are those of the run it reused, which each names.
+    const again = await waitForRun(t, await invoke(t, p.id));
+    assert.equal(again.steps[0].reused, true);
+    const inherited = await t.api('GET', `runs/${again.id}/metrics`);
+    assert.deepEqual(inherited.body.value.map((m: any) => [m.step, m.name, m.value, m.fromRunId]), [['say', 'accuracy', 0.93, run.id], ['say', 'loss', 0.1, run.id]]);
   });
 
   it('serves step logs: stdout, stderr or both; 404 for unknown runs and steps; 400 for bad options', async () => {

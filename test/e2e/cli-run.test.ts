@@ -37,6 +37,14 @@ describe('tributary run (end to end, local processes)', () => {
     assert.match(logs.stdout, /best model: (knn|softmax)/);
     const runs = json(cli(cwd, ['runs', '--experiment', 'iris-example', '--json']));
     assert.equal(runs.runs[0].id, view.id);
+
+    // Run again: every step is reused, and shows the metrics of the run it reused.
+    const again = json(cli(cwd, ['run', path.join(REPO, 'examples/iris/pipeline.yml'), '--compute', 'azureml:cpu-cluster=local', '--json']));
+    assert.ok(again.steps.every((s: any) => s.reused && s.reusedFrom === view.id), JSON.stringify(again.steps));
+    const reshown = json(cli(cwd, ['show', again.id, '--json']));
+    const best = reshown.metrics.find((m: any) => m.step === 'compare' && m.name === 'best_test_accuracy');
+    assert.deepEqual(best, { ...shown.metrics.find((m: any) => m.step === 'compare' && m.name === 'best_test_accuracy'), fromRunId: view.id });
+    assert.equal(reshown.metrics.length, shown.metrics.length);
   });
 
   it('fails the run with a non-zero exit, skips downstream steps and says why', () => {

@@ -1,5 +1,6 @@
 /** Runs: list (filtered, paged), get with steps, metrics, cancel. */
 import { NotFoundError } from '../../errors';
+import { runMetrics } from '../../runs/run-metrics';
 import type { RunRecord, RunStatus } from '../../store/records';
 import { isTerminal } from '../../store/records';
 import type { ApiServices } from '../services';
@@ -41,10 +42,17 @@ export const getRunMetrics: ApiHandler = async ({ req, services }) => {
   if (step !== undefined && !Object.hasOwn(run.definition.steps, step)) {
     throw new NotFoundError(`run "${run.id}" has no step "${step}" (steps: ${Object.keys(run.definition.steps).join(', ')})`, 'step');
   }
-  const metrics = await services.runs.listMetrics(run.id, step);
+  const metrics = await runMetrics(services.runs, run.id, step);
   return json(200, {
     runId: run.id,
-    value: metrics.map((m) => ({ step: m.step, name: m.name, value: m.value, ...(m.index !== undefined ? { index: m.index } : {}), loggedAt: m.loggedAt })),
+    value: metrics.map((m) => ({
+      step: m.step,
+      name: m.name,
+      value: m.value,
+      ...(m.index !== undefined ? { index: m.index } : {}),
+      loggedAt: m.loggedAt,
+      ...(m.runId !== run.id ? { fromRunId: m.runId } : {}),
+    })),
   });
 };
 
