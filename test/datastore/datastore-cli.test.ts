@@ -134,6 +134,12 @@ describe('tributary download', () => {
     assert.match((await tributary('download', ['nope'])).stderr, /run "nope" does not exist/);
     assert.match((await tributary('download', ['run-dl-1', '--step', 'eval'])).stderr, /run "run-dl-1" has no step "eval" \(steps: train\)/);
     assert.match((await tributary('download', ['run-dl-1', '--output', 'metrics'])).stderr, /no recorded output "metrics" \(recorded: model\)/);
+    writeFileSync(path.join(scratch, 'a-file'), 'not a folder');
+    for (const to of ['a-file', 'a-file/sub']) {
+      const r = await tributary('download', ['run-dl-1', '--to', to]);
+      assert.equal(r.code, 2, to);
+      assert.match(r.stderr, /\nerror: --to a-file(\/sub)?: (is a file|.*a-file is a file); name a folder to download into\n$/, to);
+    }
   });
 
   test('an output whose upload never completed is refused, not half-downloaded silently', async () => {

@@ -4,9 +4,10 @@
  * copied from the datastore into `<to>/<runId>/<step>/{outputs/<name>,logs/attempt-N}/`.
  * Outputs must be committed; every file is checked against the manifest's hash.
  */
+import { statSync } from 'node:fs';
 import { cp, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { NotFoundError, TributaryError } from '../../errors';
+import { NotFoundError, TributaryError, ValidationError } from '../../errors';
 import type { OutputRecord, StepRunRecord } from '../../store/records';
 import type { RunStore } from '../../store/run-store';
 import type { Workspace } from '../../workspace/workspace';
@@ -51,6 +52,7 @@ export async function downloadRun(workspace: Workspace, store: RunStore, request
     const known = [...new Set(steps.flatMap((s) => Object.keys(s.outputs)))];
     throw new NotFoundError(`no recorded output "${request.output}"${request.step ? ` in step "${request.step}"` : ''} (recorded: ${known.join(', ') || 'none'})`, '--output');
   }
+  assertFolderOrAbsent(request.to);
   const stores = new Map<string, Promise<Datastore>>();
   const datastore = (name: string) => stores.get(name) ?? stores.set(name, Datastore.get(workspace, name)).get(name)!;
   const base = path.resolve(request.to, run.id);
@@ -114,5 +116,16 @@ async function fetchBlob(ds: Datastore, name: string, local: string, etag: strin
     await ds.container.getBlobClient(name).downloadToFile(local, 0, undefined, etag ? { conditions: { ifMatch: etag } } : {});
   } catch (err) {
     throw storageError(err, `downloading ${name} from datastore ${ds.name}`);
+  }
+}
+
+/** `--to` must name a folder (created when missing), not a file or something under one. */
+function assertFolderOrAbsent(to: string): void {
+  for (let dir = path.resolve(to); ; dir = path.dirname(dir)) {
+    const info = statSync(dir, { throwIfNoEntry: false });
+    if (info && !info.isDirectory()) {
+      throw new ValidationError(`--to ${to}: ${dir === path.resolve(to) ? 'is a file' : `${dir} is a file`}; name a folder to download into`, '--to');
+    }
+    if (info || dir === path.dirname(dir)) return;
   }
 }
