@@ -37,7 +37,7 @@ export async function driverGone(store: RunStore, workspace: Workspace, runId: s
   );
 }
 
-/** The last few lines of a file, indented; empty when it is missing or empty. */
+/** The last few lines of a file, indented, a line repeated right after itself once; empty when it is missing or empty. */
 function logTail(file: string): string {
   let fd: number | undefined;
   try {
@@ -46,7 +46,8 @@ function logTail(file: string): string {
     const buffer = Buffer.alloc(length);
     fd = openSync(file, 'r');
     readSync(fd, buffer, 0, length, size - length);
-    const lines = buffer.toString('utf8').split('\n').filter((line) => line.trim() !== '');
+    // A worker started again after the first failed to start says the same: once is enough.
+    const lines = buffer.toString('utf8').split('\n').filter((line, i, all) => line.trim() !== '' && line !== all[i - 1]);
     return lines.slice(-LOG_TAIL_LINES).map((line) => `  ${line}`).join('\n');
   } catch {
     return '';
