@@ -47,6 +47,31 @@ describe('tributary run (end to end, local processes)', () => {
     assert.equal(reshown.metrics.length, shown.metrics.length);
   });
 
+  it('hands a multi-megabyte output (hashed on the worker threads) to the next step, and reuses both on a second run', () => {
+    const cwd = project({
+      'p.yml': `type: pipeline
+jobs:
+  make:
+    type: command
+    command: head -c 3000000 /dev/urandom > \${{outputs.o}}/blob
+    outputs:
+      o:
+        type: uri_folder
+  count:
+    type: command
+    command: wc -c < \${{inputs.x}}/blob
+    inputs:
+      x: \${{parent.jobs.make.outputs.o}}
+`,
+    });
+    const first = json(cli(cwd, ['run', 'p.yml', '--json']));
+    assert.equal(first.status, 'Completed', JSON.stringify(first.steps));
+    assert.match(first.steps[0].outputs.o.fingerprint, /^[0-9a-f]{64}$/);
+    assert.equal(cli(cwd, ['logs', first.id, 'count']).stdout.trim(), '3000000');
+    const again = json(cli(cwd, ['run', 'p.yml', '--json']));
+    assert.deepEqual(again.steps.map((s: any) => s.reused), [true, true]);
+  });
+
   it('fails the run with a non-zero exit, skips downstream steps and says why', () => {
     const cwd = project({
       'p.yml': `type: pipeline
