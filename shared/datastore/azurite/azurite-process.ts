@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import os from 'node:os';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -49,7 +50,10 @@ export async function spawnAzurite(options: SpawnOptions): Promise<StartedAzurit
     ...['--disableTelemetry', '--skipApiVersionCheck', '--silent'],
   ];
   // The well-known development account must exist: a user's AZURITE_ACCOUNTS would replace it.
-  const { AZURITE_ACCOUNTS: _ignored, ...env } = process.env;
+  // Node's compile cache (where the CLI and the worker keep theirs, unless the user chose another)
+  // spares each start compiling Azurite's ~1,500 modules again: ~290 → ~240 ms to listening.
+  const { AZURITE_ACCOUNTS: _ignored, ...inherited } = process.env;
+  const env = { NODE_COMPILE_CACHE: path.join(os.tmpdir(), 'node-compile-cache'), ...inherited };
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   let spawnError: Error | undefined;
   const child = spawn(process.execPath, args, { cwd: options.location, detached: true, stdio: ['ignore', out, err], env });
