@@ -3,7 +3,7 @@
  * on a terminal a status line kept up to date below them. Reads only the run store, so it works
  * the same attached to a run started by this process or another.
  */
-import { DRIVER_CHECK_MS, driverGone } from '../shared/local/driver-gone';
+import { DriverWatch } from '../shared/local/driver-gone';
 import { isTerminal, type RunStatus } from '../shared/store/records';
 import type { RunStore } from '../shared/store/run-store';
 import { runView, type RunView, type StepView } from '../shared/runs/run-view';
@@ -63,24 +63,6 @@ async function waitForEnd(store: RunStore, runId: string, ms: number, stop: { re
     await driver.check();
     if (stop.requested || Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, Math.min(STATUS_POLL_MS, deadline - Date.now())));
-  }
-}
-
-/** Looks, now and then, whether the run's worker is still there; throws when it is gone. */
-class DriverWatch {
-  private nextCheck = Date.now() + DRIVER_CHECK_MS;
-
-  constructor(
-    private readonly store: RunStore,
-    private readonly workspace: Workspace,
-    private readonly runId: string,
-  ) {}
-
-  async check(): Promise<void> {
-    if (Date.now() < this.nextCheck) return;
-    this.nextCheck = Date.now() + DRIVER_CHECK_MS;
-    const gone = await driverGone(this.store, this.workspace, this.runId);
-    if (gone) throw gone;
   }
 }
 

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { updateRunRecord } from '../shared/activities/run-records';
 import { NotFoundError, TransientError, TributaryError } from '../shared/errors';
-import { DRIVER_CHECK_MS, driverGone } from '../shared/local/driver-gone';
+import { DriverWatch } from '../shared/local/driver-gone';
 import { runMetrics } from '../shared/runs/run-metrics';
 import { runView, type RunView, type StepView } from '../shared/runs/run-view';
 import { isTerminal, type RunStatus } from '../shared/store/records';
@@ -142,7 +142,7 @@ export class PipelineRun {
     const seen = new Map<string, string>();
     if (o.showOutput) out.write(`Run ${this.id}: waiting for it to finish\n`);
     const view = await withStore(this.workspace, async (store) => {
-      let driverCheck = started + DRIVER_CHECK_MS;
+      const driver = new DriverWatch(store, this.workspace.location, this.id);
       for (;;) {
         const current = await viewOf(store, this.id);
         for (const step of o.showOutput ? current.steps : []) {
@@ -152,11 +152,7 @@ export class PipelineRun {
           out.write(stepLine(step));
         }
         if (isTerminal(current.status)) return current;
-        if (Date.now() >= driverCheck) {
-          driverCheck = Date.now() + DRIVER_CHECK_MS;
-          const gone = await driverGone(store, this.workspace.location, this.id);
-          if (gone) throw gone;
-        }
+        await driver.check();
         if (o.timeoutMs !== undefined && Date.now() - started >= o.timeoutMs) {
           throw new TransientError(`run ${this.id} is still ${current.status} after ${o.timeoutMs} ms; it goes on (wait again, or cancel it)`);
         }

@@ -6,35 +6,72 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConflictError } from '../errors';
-import { isTerminal } from '../store/records';
+import { isTerminal, type RunStatus } from '../store/records';
 import type { RunStore } from '../store/run-store';
 import type { Workspace } from '../workspace/workspace';
 import { isLeaseStale } from './run-worker';
 
 /** How often a waiter looks at the run's driver: a stale lease needs a dead pid or 30 s of silence, so there is no hurry. */
-export const DRIVER_CHECK_MS = 1_000;
+const DRIVER_CHECK_MS = 1_000;
 /** What of the worker's log the message quotes, at most. */
 const LOG_TAIL_BYTES = 2_000;
 const LOG_TAIL_LINES = 5;
 
 /**
- * The error for a run left unfinished by its driver, or undefined while it is driven (or has ended).
- * Only a run some local worker was given (it has a local lease) can be found driverless here.
+ * For a waiter that polls a run: `check()` now and then looks whether the run's driver is gone,
+ * and throws a ConflictError naming `tributary resume` once the same driver was found gone at two
+ * looks in a row. One look is not enough: the local host re-queues the runs of a worker that
+ * died at once, and a new worker takes the lease a moment later.
  */
-export async function driverGone(store: RunStore, workspace: Workspace, runId: string): Promise<ConflictError | undefined> {
+export class DriverWatch {
+  private nextCheck: number;
+  /** The driver found gone at the last look. */
+  private suspect?: { pid: number | undefined };
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly workspace: Workspace,
+    private readonly runId: string,
+    private readonly everyMs = DRIVER_CHECK_MS,
+  ) {
+    this.nextCheck = Date.now() + everyMs;
+  }
+
+  async check(): Promise<void> {
+    if (Date.now() < this.nextCheck) return;
+    this.nextCheck = Date.now() + this.everyMs;
+    const gone = await goneDriver(this.store, this.runId);
+    if (gone === undefined) {
+      this.suspect = undefined;
+      return;
+    }
+    if (this.suspect?.pid !== gone.pid || this.suspect === undefined) {
+      this.suspect = { pid: gone.pid };
+      return;
+    }
+    const log = path.join(this.workspace.runsDir, this.runId, 'driver.log');
+    const tail = logTail(log);
+    throw new ConflictError(
+      `run ${this.runId} is ${gone.status} but the process driving it (pid ${gone.pid}) is gone` +
+        `${tail ? `; its log (${log}) ends with:\n${tail}\n` : ` (log: ${log}); `}` +
+        `continue it with: tributary resume ${this.runId}`,
+      'runId',
+    );
+  }
+}
+
+/**
+ * The run's status and its driver's pid when it is unfinished and its driver gone; undefined while
+ * it is driven (or has ended). Only a run some local worker was given (it has a local lease) can be
+ * found driverless here.
+ */
+async function goneDriver(store: RunStore, runId: string): Promise<{ status: RunStatus; pid: number | undefined } | undefined> {
   const run = await store.getRun(runId);
   if (!run || isTerminal(run.status) || run.driver?.kind !== 'local' || !isLeaseStale(run.driver)) return undefined;
   // The worker may have finished the run just before it exited.
   const status = await store.getRunStatus(runId);
   if (!status || isTerminal(status)) return undefined;
-  const log = path.join(workspace.runsDir, runId, 'driver.log');
-  const tail = logTail(log);
-  return new ConflictError(
-    `run ${runId} is ${status} but the process driving it (pid ${run.driver.pid}) is gone` +
-      `${tail ? `; its log (${log}) ends with:\n${tail}\n` : ` (log: ${log}); `}` +
-      `continue it with: tributary resume ${runId}`,
-    'runId',
-  );
+  return { status, pid: run.driver.pid };
 }
 
 /** The last few lines of a file, indented, a line repeated right after itself once; empty when it is missing or empty. */
