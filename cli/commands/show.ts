@@ -1,7 +1,7 @@
 import { NotFoundError } from '../../shared/errors';
 import { isLeaseStale } from '../../shared/local/run-worker';
 import { isTerminal } from '../../shared/store/records';
-import { runMetrics } from '../../shared/runs/run-metrics';
+import { metricView, runMetrics } from '../../shared/runs/run-metrics';
 import { runView } from '../../shared/runs/run-view';
 import { parseCommand, needPositional } from '../args';
 import { printJson, withContext } from '../context';
@@ -18,10 +18,7 @@ export async function showCommand(args: string[]): Promise<number> {
     const view = runView(run, await ctx.store.listStepRuns(runId));
     const metrics = await runMetrics(ctx.store, runId);
     if (values.json) {
-      printJson(ctx, {
-        ...view,
-        metrics: metrics.map((m) => ({ step: m.step, name: m.name, value: m.value, ...(m.index !== undefined ? { index: m.index } : {}), ...(m.runId !== runId ? { fromRunId: m.runId } : {}) })),
-      });
+      printJson(ctx, { ...view, metrics: metrics.map((m) => metricView(m, runId)) });
       return 0;
     }
     const lines = [

@@ -45,7 +45,7 @@ export class DriverWatch {
       this.suspect = undefined;
       return;
     }
-    if (this.suspect?.pid !== gone.pid || this.suspect === undefined) {
+    if (this.suspect === undefined || this.suspect.pid !== gone.pid) {
       this.suspect = { pid: gone.pid };
       return;
     }

@@ -32,3 +32,15 @@ export async function runMetrics(store: RunStore, runId: string, step?: string):
   const rank = (m: MetricRecord) => order.get(m.step) ?? order.size;
   return [...own, ...inherited].map((m, i) => ({ m, i })).sort((a, b) => rank(a.m) - rank(b.m) || a.i - b.i).map(({ m }) => m);
 }
+
+/** A metric as `show --json` and the HTTP API give it: `fromRunId` names the run it came from when that is not `runId`. */
+export function metricView(m: MetricRecord, runId: string) {
+  return {
+    step: m.step,
+    name: m.name,
+    value: m.value,
+    ...(m.index !== undefined ? { index: m.index } : {}),
+    loggedAt: m.loggedAt,
+    ...(m.runId !== runId ? { fromRunId: m.runId } : {}),
+  };
+}

@@ -1,6 +1,6 @@
 /** Runs: list (filtered, paged), get with steps, metrics, cancel. */
 import { NotFoundError } from '../../errors';
-import { runMetrics } from '../../runs/run-metrics';
+import { metricView, runMetrics } from '../../runs/run-metrics';
 import type { RunRecord, RunStatus } from '../../store/records';
 import { isTerminal } from '../../store/records';
 import type { ApiServices } from '../services';
@@ -45,14 +45,7 @@ export const getRunMetrics: ApiHandler = async ({ req, services }) => {
   const metrics = await runMetrics(services.runs, run.id, step);
   return json(200, {
     runId: run.id,
-    value: metrics.map((m) => ({
-      step: m.step,
-      name: m.name,
-      value: m.value,
-      ...(m.index !== undefined ? { index: m.index } : {}),
-      loggedAt: m.loggedAt,
-      ...(m.runId !== run.id ? { fromRunId: m.runId } : {}),
-    })),
+    value: metrics.map((m) => metricView(m, run.id)),
   });
 };
 
