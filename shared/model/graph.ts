@@ -120,8 +120,15 @@ export function bindingTypeProblem(declared: InputType, provided: InputType): st
 
 const NAME_RULE = 'use letters, digits, "_" and "-", starting with a letter or "_" (names become folder names)';
 
+export interface ValidateOptions {
+  /** Compute names this deployment can run on; unchecked when absent. */
+  knownComputes?: readonly string[];
+  /** How the caller maps a compute onto local processes (`--compute X=local`, the SDK's `computeMap`), for the unknown-compute message. */
+  computeMapHint?: (compute: string) => string;
+}
+
 /** Structural validation of any pipeline definition; throws one ValidationError listing every problem. */
-export function validateDefinition(def: PipelineDefinition, options: { knownComputes?: readonly string[] } = {}): void {
+export function validateDefinition(def: PipelineDefinition, options: ValidateOptions = {}): void {
   const problems = new ProblemList();
   for (const [name, spec] of Object.entries(def.inputs)) {
     if (!SAFE_NAME.test(name)) problems.add(`inputs.${name}: invalid name (${NAME_RULE})`, def.source);
@@ -129,7 +136,7 @@ export function validateDefinition(def: PipelineDefinition, options: { knownComp
     if (problem) problems.add(`inputs.${name}.default: ${problem}`, def.source);
   }
   addCaseClashes(Object.keys(def.steps), 'steps', def.source, problems);
-  for (const [key, step] of Object.entries(def.steps)) checkStep(def, key, step, options.knownComputes, problems);
+  for (const [key, step] of Object.entries(def.steps)) checkStep(def, key, step, options, problems);
   for (const [name, out] of Object.entries(def.outputs)) {
     if (!SAFE_NAME.test(name)) problems.add(`outputs.${name}: invalid name (${NAME_RULE})`, def.source);
     const step = def.steps[out.step];
@@ -143,12 +150,13 @@ export function validateDefinition(def: PipelineDefinition, options: { knownComp
   problems.throwIfAny();
 }
 
-function checkStep(def: PipelineDefinition, key: string, step: StepDefinition, computes: readonly string[] | undefined, problems: ProblemList): void {
+function checkStep(def: PipelineDefinition, key: string, step: StepDefinition, { knownComputes: computes, computeMapHint }: ValidateOptions, problems: ProblemList): void {
   const at = (field: string, message: string) => problems.add(`steps.${key}${field}: ${message}`, step.origin);
   if (!SAFE_NAME.test(key)) at('', `invalid step name (${NAME_RULE})`);
   if (step.name !== key) at('.name', `"${step.name}" differs from the step's key "${key}"`);
   if (computes && !computes.includes(step.compute)) {
-    at('.compute', `unknown compute "${step.compute}" (known: ${computes.join(', ') || 'none'}; to run it here, map it with --compute ${step.compute}=local)`);
+    const hint = computeMapHint ? `; to run it here, map it with ${computeMapHint(step.compute)}` : '';
+    at('.compute', `unknown compute "${step.compute}" (known: ${computes.join(', ') || 'none'}${hint})`);
   }
   if (step.codeDir !== undefined && !path.isAbsolute(step.codeDir)) at('.codeDir', `must be an absolute path, got ${describeValue(step.codeDir)}`);
   if (!Number.isInteger(step.retry.maxAttempts) || step.retry.maxAttempts < 1) at('.retry.maxAttempts', 'must be an integer of at least 1');

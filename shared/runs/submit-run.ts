@@ -36,6 +36,12 @@ export interface CheckedSubmission {
   options: RunOptions;
 }
 
+/** How each submitter maps a compute onto local processes; a published pipeline's invoker cannot. */
+const COMPUTE_MAP_HINTS: Partial<Record<string, (compute: string) => string>> = {
+  cli: (compute) => `--compute ${compute}=local`,
+  sdk: (compute) => `experiment.submit(pipeline, { computeMap: { ${JSON.stringify(compute)}: "local" } })`,
+};
+
 /** Validates a submission without recording anything (every problem named, nothing stored). */
 export function checkSubmission(req: SubmitRequest): CheckedSubmission {
   const options: RunOptions = {
@@ -45,7 +51,7 @@ export function checkSubmission(req: SubmitRequest): CheckedSubmission {
     source: req.options?.source ?? 'cli',
   };
   const mapped = mapComputes(req.definition, options.computeMap);
-  validateDefinition(mapped, { knownComputes: req.knownComputes });
+  validateDefinition(mapped, { knownComputes: req.knownComputes, computeMapHint: COMPUTE_MAP_HINTS[options.source] });
   assertLocalStepsAreCommands(mapped);
   const parameters = resolveParameters(req.definition, req.parameters ?? {}, req.parametersSource ?? 'parameters');
   const experiment = req.experiment ?? req.definition.experimentName ?? req.definition.name;

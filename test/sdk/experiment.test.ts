@@ -130,7 +130,8 @@ describe('Experiment#submit and PipelineRun, end to end on local compute', () =>
     const gpu = new Pipeline({ steps: [new CommandStep({ name: 'train', command: 'true', computeTarget: 'gpu-cluster' })] });
     await assert.rejects(experiment.submit(gpu), (err: unknown) => {
       assert.ok(err instanceof ValidationError);
-      assert.match(err.message, /steps\.train\.compute: unknown compute "gpu-cluster" \(known: local; /);
+      assert.match(err.message, /steps\.train\.compute: unknown compute "gpu-cluster" \(known: local; to run it here, map it with experiment\.submit\(pipeline, \{ computeMap: \{ "gpu-cluster": "local" \} \}\)\)/);
+      assert.doesNotMatch(err.message, /--compute/);
       return true;
     });
     await assert.rejects(experiment.submit(pipeline, { pipeline_parameters: {} } as never), {

@@ -122,6 +122,13 @@ describe('bindingTypeProblem', () => {
 describe('validateDefinition', () => {
   it('accepts a valid definition', () => assert.doesNotThrow(() => validateDefinition(diamond, { knownComputes: ['local'] })));
 
+  it('says how to map an unknown compute the way its caller maps computes', () => {
+    const def = pipeline([{ ...step('train'), compute: 'azureml:gpu' }]);
+    assert.deepEqual(problemsOf(() => validateDefinition(def, { knownComputes: ['local'], computeMapHint: (c) => `--compute ${c}=local` })), [
+      'pipeline.yml:1: steps.train.compute: unknown compute "azureml:gpu" (known: local; to run it here, map it with --compute azureml:gpu=local)',
+    ]);
+  });
+
   const broken: { name: string; def: PipelineDefinition; knownComputes?: string[]; problems: string[] }[] = [
     {
       name: 'unknown upstream step, output and pipeline input',
@@ -162,7 +169,7 @@ describe('validateDefinition', () => {
       name: 'unknown compute',
       def: pipeline([{ ...step('train'), compute: 'azureml:gpu-cluster' }]),
       knownComputes: ['local', 'batch-gpu'],
-      problems: ['pipeline.yml:1: steps.train.compute: unknown compute "azureml:gpu-cluster" (known: local, batch-gpu; to run it here, map it with --compute azureml:gpu-cluster=local)'],
+      problems: ['pipeline.yml:1: steps.train.compute: unknown compute "azureml:gpu-cluster" (known: local, batch-gpu)'],
     },
     {
       name: 'bindings of the wrong type, unsafe datastore paths, relative local paths',
