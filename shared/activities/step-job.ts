@@ -58,6 +58,8 @@ export async function buildStepJob(args: {
     env.PYTHONDONTWRITEBYTECODE = '1';
   }
   env.PYTHONPATH = pythonPath.filter(Boolean).join(path.delimiter);
+  // An optional input left unbound has no value: the $[[ ... ]] sections that use it are dropped.
+  for (const name of Object.keys(def.inputs)) inputValues[name] = undefined;
   for (const [name, input] of Object.entries(args.inputs)) {
     const value = input.kind === 'scalar' ? input.value : input.path;
     inputValues[name] = value;

@@ -10,6 +10,7 @@ import { resolveParameters } from '../model/parameters';
 import type { GitInfo, RunOptions, RunRecord } from '../store/records';
 import type { RunStore } from '../store/run-store';
 import { assertSafeName } from '../util/safe-names';
+import { checkCommandsRender } from './command-check';
 import { newRunId } from './run-ids';
 
 export interface SubmitRequest {
@@ -54,6 +55,7 @@ export function checkSubmission(req: SubmitRequest): CheckedSubmission {
   validateDefinition(mapped, { knownComputes: req.knownComputes, computeMapHint: COMPUTE_MAP_HINTS[options.source] });
   assertLocalStepsAreCommands(mapped);
   const parameters = resolveParameters(req.definition, req.parameters ?? {}, req.parametersSource ?? 'parameters');
+  checkCommandsRender(mapped, parameters);
   const experiment = req.experiment ?? req.definition.experimentName ?? req.definition.name;
   assertSafeName(experiment, 'experiment name');
   return { request: req, experiment, parameters, options };

@@ -166,6 +166,47 @@ jobs:
     assert.match(wrongType.stderr, /integer/);
   });
 
+  it("drops the $[[ ... ]] sections of a component's unbound optional inputs, and rejects an unquotable value before recording the run", () => {
+    const cwd = project({
+      'echo.yml': `type: command
+inputs:
+  n:
+    type: integer
+    optional: true
+  word:
+    type: string
+    default: plain
+command: echo start $[[n=\${{inputs.n}}]] \${{inputs.word}} end
+`,
+      'p.yml': `type: pipeline
+jobs:
+  a:
+    type: command
+    component: ./echo.yml
+`,
+    });
+    const env = { TRIBUTARY_DATASTORE: 'none' };
+    const ok = json(cli(cwd, ['run', 'p.yml', '--json'], env));
+    assert.equal(ok.status, 'Completed', JSON.stringify(ok));
+    assert.match(cli(cwd, ['logs', ok.id, 'a'], env).stdout, /^start +plain end$/m);
+    const unquotable = project({
+      'p.yml': `type: pipeline
+inputs:
+  w: "two words"
+jobs:
+  a:
+    type: command
+    command: echo $\${{inputs.w}}
+    inputs:
+      w: \${{parent.inputs.w}}
+`,
+    });
+    const rejected = cli(unquotable, ['run', 'p.yml'], env);
+    assert.equal(rejected.code, 2, rejected.stderr);
+    assert.match(rejected.stderr, /p\.yml:\d+: command: the value of \$\{\{inputs\.w\}\} has shell characters/);
+    assert.equal(json(cli(unquotable, ['runs', '--json'], env)).runs.length, 0, 'nothing is recorded');
+  });
+
   it('stops a step at its timeout and retries it per its retry policy', () => {
     const cwd = project({
       'p.yml': `type: pipeline
