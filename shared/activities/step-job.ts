@@ -14,7 +14,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { StepJob } from '../compute/compute-target';
-import { renderCommand } from '../model/command';
+import { renderCommand, renderValue } from '../model/command';
 import type { StepDefinition } from '../model/definition';
 import { tracksReads } from '../reuse/reads';
 import type { RunRecord } from '../store/records';
@@ -72,15 +72,19 @@ export async function buildStepJob(args: {
     outputValues[name] = outputTarget(def, name, folder);
     env[envName('TRIBUTARY_OUTPUT_', name)] = outputValues[name]!;
   }
+  const values = { inputs: inputValues, outputs: outputValues };
+  const variables = Object.fromEntries(
+    Object.entries(def.environmentVariables).map(([name, value]) => [name, renderValue(value, values, def.origin, `environment_variables.${name}`)]),
+  );
   // The step's folder exists: the attempt's work folder (inside it) was prepared before the job is built.
   return {
     id: jobId(run.id, def.name, attempt),
     runId: run.id,
     step: def.name,
     attempt,
-    command: renderCommand(def.command, { inputs: inputValues, outputs: outputValues }, def.origin),
+    command: renderCommand(def.command, values, def.origin),
     workingDir: paths.workDir,
-    env: { ...def.environmentVariables, ...env },
+    env: { ...variables, ...env },
     stdoutPath: paths.stdout,
     stderrPath: paths.stderr,
     timeoutSeconds: def.timeoutSeconds,

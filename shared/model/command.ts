@@ -1,6 +1,7 @@
 /**
  * Command templates in Azure ML syntax: `${{inputs.x}}` and `${{outputs.y}}` placeholders, and
  * `$[[ ... ]]` optional sections that are kept only when every input they use has a value.
+ * Environment variable values use the same syntax; no shell reads them, so values go in as they are.
  *
  * Rendering is the security boundary between parameter values (which callers of a published
  * endpoint choose) and the shell that runs the command, so values are escaped for the exact
@@ -161,6 +162,37 @@ function display(value: string | number | boolean): string {
   return String(value);
 }
 
+type TemplateValues = { inputs: Record<string, string | number | boolean | undefined>; outputs: Record<string, string> };
+
+/** Parses `template` and checks that it refers only to names `values` has; `what` names the field in messages. */
+function parseChecked(template: string, values: TemplateValues, origin: string, what: string): Part[] {
+  const { parts, problems: syntax } = parseTemplate(template);
+  const problems = new ProblemList();
+  for (const problem of syntax) problems.add(`${what}: ${problem}`, origin);
+  for (const part of parts) {
+    for (const piece of 'optional' in part ? part.optional : [part]) {
+      if ('ref' in piece && !Object.hasOwn(values[piece.ref.scope], piece.ref.name)) {
+        const names = Object.keys(values[piece.ref.scope]);
+        problems.add(`${what}: unknown reference ${piece.ref.raw} (known ${piece.ref.scope}: ${names.join(', ') || 'none'})`, origin);
+      }
+    }
+  }
+  problems.throwIfAny();
+  return parts;
+}
+
+/** Emits each part, dropping a `$[[ ... ]]` section in which some input has no value. */
+function renderParts(parts: Part[], values: TemplateValues, emit: (pieces: Piece[]) => void): void {
+  for (const part of parts) {
+    if (!('optional' in part)) emit([part]);
+    else if (part.optional.every((p) => !('ref' in p) || values[p.ref.scope][p.ref.name] !== undefined)) emit(part.optional);
+  }
+}
+
+function noValue(ref: Ref, origin: string, what: string): ValidationError {
+  return new ValidationError(`${origin}: ${what}: ${ref.raw} has no value (bind input "${ref.name}", or put the part that uses it inside $[[ ... ]])`, origin);
+}
+
 /**
  * Renders a command template for one step run. Every `${{inputs.x}}` must name a key of
  * `values.inputs` (undefined: no value, allowed only inside `$[[ ... ]]`, which is then dropped)
@@ -171,28 +203,11 @@ function display(value: string | number | boolean): string {
  *   { inputs: { lr: 0.1, seed: undefined }, outputs: {} }, 'pipeline.yml:12')
  * // → 'python train.py --lr 0.1 '
  */
-export function renderCommand(
-  template: string,
-  values: { inputs: Record<string, string | number | boolean | undefined>; outputs: Record<string, string> },
-  origin: string,
-): string {
-  const { parts, problems: syntax } = parseTemplate(template);
-  const problems = new ProblemList();
-  for (const problem of syntax) problems.add(`command: ${problem}`, origin);
-  const known = (ref: Ref) => Object.hasOwn(values[ref.scope], ref.name);
-  for (const part of parts) {
-    for (const piece of 'optional' in part ? part.optional : [part]) {
-      if ('ref' in piece && !known(piece.ref)) {
-        const names = Object.keys(values[piece.ref.scope]);
-        problems.add(`command: unknown reference ${piece.ref.raw} (known ${piece.ref.scope}: ${names.join(', ') || 'none'})`, origin);
-      }
-    }
-  }
-  problems.throwIfAny();
-
+export function renderCommand(template: string, values: TemplateValues, origin: string): string {
+  const parts = parseChecked(template, values, origin, 'command');
   const shell = new ShellContext();
   let out = '';
-  const emit = (pieces: Piece[]) => {
+  renderParts(parts, values, (pieces) => {
     for (const piece of pieces) {
       if ('text' in piece) {
         shell.advance(piece.text);
@@ -200,12 +215,7 @@ export function renderCommand(
         continue;
       }
       const value = values[piece.ref.scope][piece.ref.name];
-      if (value === undefined) {
-        throw new ValidationError(
-          `${origin}: command: ${piece.ref.raw} has no value (bind input "${piece.ref.name}", or put the part that uses it inside $[[ ... ]])`,
-          origin,
-        );
-      }
+      if (value === undefined) throw noValue(piece.ref, origin, 'command');
       const quoted = shell.quote(display(value));
       if (quoted === undefined) {
         throw new ValidationError(
@@ -217,10 +227,28 @@ export function renderCommand(
       out += quoted;
       shell.inserted();
     }
-  };
-  for (const part of parts) {
-    if (!('optional' in part)) emit([part]);
-    else if (part.optional.every((p) => !('ref' in p) || values[p.ref.scope][p.ref.name] !== undefined)) emit(part.optional);
-  }
+  });
+  return out;
+}
+
+/**
+ * Renders a template that no shell reads (an environment variable's value): the same
+ * `${{...}}` references and `$[[ ... ]]` sections as a command, values inserted as they are.
+ * `what` names the field in messages (`environment_variables.SEED`).
+ */
+export function renderValue(template: string, values: TemplateValues, origin: string, what: string): string {
+  const parts = parseChecked(template, values, origin, what);
+  let out = '';
+  renderParts(parts, values, (pieces) => {
+    for (const piece of pieces) {
+      if ('text' in piece) {
+        out += piece.text;
+        continue;
+      }
+      const value = values[piece.ref.scope][piece.ref.name];
+      if (value === undefined) throw noValue(piece.ref, origin, what);
+      out += display(value);
+    }
+  });
   return out;
 }

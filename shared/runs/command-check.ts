@@ -1,12 +1,13 @@
 /**
- * A submission's commands, rendered once with the values it was given, before the run is
- * recorded: a parameter value that the shell could misread where it lands (see `renderCommand`)
- * is a bad submission, not a step that fails later. Data inputs and outputs render as
- * placeholders here: their paths are only known when the step runs.
+ * A submission's commands and environment variable values, rendered once with the values it was
+ * given, before the run is recorded: an unknown reference, or a parameter value that the shell
+ * could misread where it lands (see `renderCommand`), is a bad submission, not a step that fails
+ * later. Data inputs and outputs render as placeholders here: their paths are only known when the
+ * step runs.
  */
 import { bindingSources } from '../activities/step-inputs';
 import { ProblemList, ValidationError } from '../errors';
-import { renderCommand } from '../model/command';
+import { renderCommand, renderValue } from '../model/command';
 import type { PipelineDefinition, ScalarValue } from '../model/definition';
 import { placeholder } from '../reuse/key-material';
 
@@ -22,6 +23,7 @@ export function checkCommandsRender(def: PipelineDefinition, parameters: Record<
     const outputs = Object.fromEntries(Object.keys(step.outputs).map((name) => [name, placeholder('outputs', name)]));
     try {
       renderCommand(step.command, { inputs, outputs }, step.origin);
+      for (const [name, value] of Object.entries(step.environmentVariables)) renderValue(value, { inputs, outputs }, step.origin, `environment_variables.${name}`);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       for (const line of err.problems.length > 0 ? err.problems : [err.message]) problems.add(line);

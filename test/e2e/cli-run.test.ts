@@ -166,7 +166,7 @@ jobs:
     assert.match(wrongType.stderr, /integer/);
   });
 
-  it("drops the $[[ ... ]] sections of a component's unbound optional inputs, and rejects an unquotable value before recording the run", () => {
+  it("fills the job's inputs into commands and environment variables, drops the $[[ ... ]] sections of unbound optional inputs, and rejects an unquotable value before recording the run", () => {
     const cwd = project({
       'echo.yml': `type: command
 inputs:
@@ -176,19 +176,24 @@ inputs:
   word:
     type: string
     default: plain
-command: echo start $[[n=\${{inputs.n}}]] \${{inputs.word}} end
+command: echo start $[[n=\${{inputs.n}}]] \${{inputs.word}} end; echo "env=$WORD $MISSING"
 `,
       'p.yml': `type: pipeline
 jobs:
   a:
     type: command
     component: ./echo.yml
+    environment_variables:
+      WORD: \${{inputs.word}}!
+      MISSING: $[[\${{inputs.n}}]]-
 `,
     });
     const env = { TRIBUTARY_DATASTORE: 'none' };
     const ok = json(cli(cwd, ['run', 'p.yml', '--json'], env));
     assert.equal(ok.status, 'Completed', JSON.stringify(ok));
-    assert.match(cli(cwd, ['logs', ok.id, 'a'], env).stdout, /^start +plain end$/m);
+    const logs = cli(cwd, ['logs', ok.id, 'a'], env).stdout;
+    assert.match(logs, /^start +plain end$/m);
+    assert.match(logs, /^env=plain! -$/m, 'environment variables get the job\'s input values');
     const unquotable = project({
       'p.yml': `type: pipeline
 inputs:

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { ValidationError } from '../../shared/errors';
-import { referencedNames, renderCommand } from '../../shared/model/command';
+import { referencedNames, renderCommand, renderValue } from '../../shared/model/command';
 
 const ORIGIN = 'pipeline.yml:12';
 const render = (template: string, inputs: Record<string, string | number | boolean | undefined>, outputs: Record<string, string> = {}) =>
@@ -75,6 +75,21 @@ describe('renderCommand', () => {
       });
     });
   }
+});
+
+describe('renderValue (environment variable values)', () => {
+  const values = { inputs: { msg: "it's $HOME; `id`", flag: true, seed: undefined }, outputs: { model: '/runs/r1/train/model' } };
+  it('inserts values as they are, booleans as Python prints them', () =>
+    assert.equal(renderValue('${{inputs.msg}}|${{inputs.flag}}|${{outputs.model}}', values, ORIGIN, 'environment_variables.X'), "it's $HOME; `id`|True|/runs/r1/train/model"));
+  it('drops an optional section whose input has no value', () => assert.equal(renderValue('a$[[-${{inputs.seed}}]]b', values, ORIGIN, 'environment_variables.X'), 'ab'));
+  it('names the variable in what it rejects', () => {
+    assert.throws(() => renderValue('${{inputs.nope}} ${{inputs.seed}}', values, ORIGIN, 'environment_variables.X'), {
+      message: `${ORIGIN}: environment_variables.X: unknown reference \${{inputs.nope}} (known inputs: msg, flag, seed)`,
+    });
+    assert.throws(() => renderValue('${{inputs.seed}}', values, ORIGIN, 'environment_variables.X'), {
+      message: `${ORIGIN}: environment_variables.X: \${{inputs.seed}} has no value (bind input "seed", or put the part that uses it inside $[[ ... ]])`,
+    });
+  });
 });
 
 describe('referencedNames', () => {

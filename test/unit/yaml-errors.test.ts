@@ -351,7 +351,7 @@ jobs:
     inputs: {data: ./data, epochs: 1}
     limits: {timeout: 10}
     tributary: {timeout_seconds: 5}
-    environment_variables: {"1BAD": x, GOOD: 1}
+    environment_variables: {"1BAD": x, GOOD: 1, EPOCHS: "\${{inputs.epochs}}", SEED: "\${{inputs.seed}}"}
   "bad name":
     display_name: nothing to run
 `,
@@ -360,6 +360,7 @@ jobs:
       `${P}:6: jobs.a.command: belongs in the component, not next to component: (move or remove it)`,
       `${P}:9: jobs.a.tributary.timeout_seconds: limits.timeout sets the timeout too (keep one of them)`,
       `${P}:10: jobs.a.environment_variables.1BAD: invalid environment variable name (letters, digits and "_", not starting with a digit)`,
+      `${P}:10: jobs.a.environment_variables.SEED: \${{inputs.seed}} refers to an undeclared input (declared inputs: data, lr, epochs, flag)`,
       `${P}:11: jobs.bad name: invalid name (use letters, digits, "_" and "-", starting with a letter or "_"; names become folder names)`,
       `${P}:11: jobs.bad name: a job needs command: (an inline command) or component: (a command component file)`,
     ],

@@ -11,7 +11,7 @@ import type { CompileContext } from './files';
 import type { PipelineOutline } from './pipeline';
 import type { Place } from './read';
 import { jobSchema, outputSchema, type Job } from './schema';
-import { checkCommand, resolveCode, resolveEnvironment } from './sources';
+import { checkCommand, checkReferences, resolveCode, resolveEnvironment } from './sources';
 import { checkName, isMapping, parseAt, warnIgnored } from './validate';
 
 export interface JobOutline {
@@ -67,7 +67,10 @@ export async function outlineJob(
       ...(component.environment !== undefined ? { environment: component.environment } : {}),
       compute: job.compute ?? pipeline.defaultCompute ?? 'local',
       outputs,
-      environmentVariables: environmentVariables(ctx, job, place),
+      environmentVariables: environmentVariables(ctx, job, place, {
+        inputs: job.component === undefined ? Object.keys(job.inputs ?? {}) : Object.keys(component.inputs),
+        outputs: Object.keys(outputs),
+      }),
       allowReuse: allowReuse && !pipeline.forceRerun,
       retry: retry ? { maxAttempts: retry.max_attempts, initialDelaySeconds: retry.initial_delay_seconds ?? DEFAULT_RETRY.initialDelaySeconds } : { ...DEFAULT_RETRY },
       ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
@@ -148,11 +151,17 @@ function jobOutputs(
   return { outputs: Object.fromEntries(outputs), writes };
 }
 
-function environmentVariables(ctx: CompileContext, job: Job, place: Place): Record<string, string> {
+/** `environment_variables:`; a value may use the job's `${{inputs.NAME}}` and `${{outputs.NAME}}`, filled in when the step runs. */
+function environmentVariables(ctx: CompileContext, job: Job, place: Place, declared: { inputs: string[]; outputs: string[] }): Record<string, string> {
   const variables = new Map<string, string>();
   for (const [key, value] of Object.entries(job.environment_variables ?? {})) {
-    if (ENV_NAME.test(key)) variables.set(key, String(value));
-    else place.at('environment_variables', key).problem(ctx.problems, 'invalid environment variable name (letters, digits and "_", not starting with a digit)');
+    const at = place.at('environment_variables', key);
+    if (!ENV_NAME.test(key)) {
+      at.problem(ctx.problems, 'invalid environment variable name (letters, digits and "_", not starting with a digit)');
+      continue;
+    }
+    checkReferences(ctx, at, String(value), declared);
+    variables.set(key, String(value));
   }
   return Object.fromEntries(variables);
 }

@@ -60,7 +60,18 @@ export async function checkCommand(
   declared: { inputs: readonly string[]; outputs: readonly string[] },
   codeDir: string | undefined,
 ): Promise<void> {
-  const refs = referencedNames(command);
+  checkReferences(ctx, place, command, declared);
+  const script = PYTHON_SCRIPT.exec(command)?.[1];
+  if (script === undefined || codeDir === undefined) return;
+  const absolute = path.resolve(codeDir, script);
+  if ((await ctx.files.kind(absolute)) !== 'file') {
+    place.problem(ctx.problems, `missing script "${script}": ${absolute} not found (scripts are relative to the code folder ${codeDir})`);
+  }
+}
+
+/** Checks a template's syntax (a command, an environment variable's value) and that it uses only declared inputs and outputs. */
+export function checkReferences(ctx: CompileContext, place: Place, template: string, declared: { inputs: readonly string[]; outputs: readonly string[] }): void {
+  const refs = referencedNames(template);
   for (const problem of refs.problems) place.problem(ctx.problems, problem);
   for (const [scope, names] of [['inputs', refs.inputs], ['outputs', refs.outputs]] as const) {
     for (const name of names) {
@@ -68,12 +79,6 @@ export async function checkCommand(
         place.problem(ctx.problems, `\${{${scope}.${name}}} refers to an undeclared ${scope.slice(0, -1)}${suggest(name, declared[scope], `declared ${scope}`)}`);
       }
     }
-  }
-  const script = PYTHON_SCRIPT.exec(command)?.[1];
-  if (script === undefined || codeDir === undefined) return;
-  const absolute = path.resolve(codeDir, script);
-  if ((await ctx.files.kind(absolute)) !== 'file') {
-    place.problem(ctx.problems, `missing script "${script}": ${absolute} not found (scripts are relative to the code folder ${codeDir})`);
   }
 }
 
