@@ -15,6 +15,7 @@ import { localSnapshotStores } from '../snapshot/local-snapshots';
 import { SnapshotWorkDir } from '../snapshot/snapshot-work-dir';
 import type { RunStore } from '../store/run-store';
 import type { Workspace } from '../workspace/workspace';
+import { credentialVariables } from './credential-variables';
 import { openStore } from './open-store';
 import { LocalComputeResolver } from './local-computes';
 
@@ -35,6 +36,7 @@ export function openLocalServices(
 ): LocalServices {
   const store = openStore(workspace);
   const pool = options.pool ?? localComputePool(options.maxConcurrency);
+  pool.withhold(credentialVariables(workspace));
   const computes = new LocalComputeResolver(pool);
   const data = options.data ?? dataPlaneFromEnv(workspace);
   const activities = createActivities({

@@ -304,6 +304,23 @@ describe('handles, pool and host interpreters', () => {
     await pool.close();
   });
 
+  test("a pool's steps do not inherit withheld variables (a step may still set them itself)", async () => {
+    const pool = new LocalComputePool({ defaultMaxConcurrency: 1 });
+    process.env.TRIBUTARY_TEST_SECRET = 'inherited-secret';
+    try {
+      const target = pool.get('cpu');
+      pool.withhold(['TRIBUTARY_TEST_SECRET', 'TRIBUTARY_TEST_OTHER']);
+      const inherited = makeJob('echo "[$TRIBUTARY_TEST_SECRET]"');
+      const own = makeJob('echo "[$TRIBUTARY_TEST_OTHER]"', { env: { TRIBUTARY_TEST_OTHER: 'set by the step' } });
+      for (const job of [inherited, own]) assert.equal((await finish(target, await target.submit(job))).state, 'Succeeded');
+      assert.equal(read(inherited.stdoutPath), '[]\n');
+      assert.equal(read(own.stdoutPath), '[set by the step]\n');
+    } finally {
+      delete process.env.TRIBUTARY_TEST_SECRET;
+      await pool.close();
+    }
+  });
+
   test('describeHostInterpreters names the bash and python3 versions, once', () => {
     const line = describeHostInterpreters();
     assert.match(line, /host|machine/);

@@ -19,6 +19,7 @@ export interface LocalComputePoolOptions {
 export class LocalComputePool {
   private readonly targets = new Map<string, LocalCompute>();
   private readonly launcher = new ProcessLauncher();
+  private readonly withheld = new Set<string>();
 
   constructor(private readonly options: LocalComputePoolOptions = {}) {
     for (const [name, cap] of Object.entries(options.perTarget ?? {})) checkCap(cap, `perTarget.${name}`);
@@ -30,10 +31,15 @@ export class LocalComputePool {
     if (!target) {
       const perTarget = this.options.perTarget ?? {};
       const cap = Object.hasOwn(perTarget, name) ? perTarget[name] : this.options.defaultMaxConcurrency;
-      target = new LocalCompute({ name, maxConcurrency: cap, killGraceMs: this.options.killGraceMs, sharedLauncher: this.launcher });
+      target = new LocalCompute({ name, maxConcurrency: cap, killGraceMs: this.options.killGraceMs, sharedLauncher: this.launcher, withheldVariables: this.withheld });
       this.targets.set(name, target);
     }
     return target;
+  }
+
+  /** Keeps these variables of this process from the steps every target starts from now on. */
+  withhold(names: Iterable<string>): void {
+    for (const name of names) this.withheld.add(name);
   }
 
   /** Starts the process launcher ahead of the first step (a worker does while it waits for its run). */

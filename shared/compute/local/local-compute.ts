@@ -26,6 +26,8 @@ export interface LocalComputeOptions {
   launcher?: LauncherKind;
   /** A launcher shared with other targets, which its owner closes; by default the target has its own. */
   sharedLauncher?: ProcessLauncher;
+  /** Variables of this process that steps do not inherit (Tributary's own credentials); read at each start. */
+  withheldVariables?: ReadonlySet<string>;
 }
 
 export const LOST_PROCESS_MESSAGE = 'the process running this step was lost (driver restarted); it will be run again';
@@ -82,6 +84,7 @@ export class LocalCompute implements ComputeTarget {
   readonly name: string;
   readonly maxConcurrency: number;
   readonly killGraceMs: number;
+  private readonly withheldVariables: ReadonlySet<string>;
   private readonly jobs = new Map<string, Entry>();
   private readonly queue: Entry[] = [];
   private running = 0;
@@ -99,6 +102,7 @@ export class LocalCompute implements ComputeTarget {
     this.ownsLauncher = options.sharedLauncher === undefined;
     this.maxConcurrency = options.maxConcurrency ?? os.availableParallelism();
     this.killGraceMs = options.killGraceMs ?? 10_000;
+    this.withheldVariables = options.withheldVariables ?? new Set();
     this.gate = { group: `${this.name}#${++targetCount}`, limit: this.maxConcurrency };
     if (!Number.isSafeInteger(this.maxConcurrency) || this.maxConcurrency < 1) {
       throw new ValidationError(`maxConcurrency must be a whole number of at least 1, got ${options.maxConcurrency}`, `compute.${this.name}.maxConcurrency`);
@@ -194,7 +198,7 @@ export class LocalCompute implements ComputeTarget {
     const request = {
       argv: ['bash', '-c', job.command],
       cwd: job.workingDir,
-      env: { ...process.env, ...job.env, [JOB_ID_VARIABLE]: job.id },
+      env: { ...this.inheritedEnv(), ...job.env, [JOB_ID_VARIABLE]: job.id },
       stdoutPath: job.stdoutPath,
       stderrPath: job.stderrPath,
     };
@@ -202,6 +206,13 @@ export class LocalCompute implements ComputeTarget {
       (pid) => this.spawned(entry, pid),
       (error: unknown) => this.notStarted(entry, error),
     );
+  }
+
+  /** This process's environment without the withheld variables (a step may still set them itself). */
+  private inheritedEnv(): NodeJS.ProcessEnv {
+    const env = { ...process.env };
+    for (const name of this.withheldVariables) delete env[name];
+    return env;
   }
 
   /** Its process started (known from the launcher's reply, or from its end when that is read first). */
