@@ -37,14 +37,14 @@ export function createRunActivities(deps: ActivityDeps, runs: RunCache): RunActi
       return plan;
     },
 
-    async skipSteps({ runId, steps, reason }) {
+    async skipSteps({ runId, steps, reason, reasons = {} }) {
       const run = await runs.run(runId);
       for (const step of steps) {
         const saved = await updateStepRun(store, runId, step, (current) => {
           if (current && isTerminal(current.status)) return undefined;
           const base = current ? withoutVersion(current) : { runId, step, attempt: 0, reused: false, outputs: {} };
           const compute = run.options.computeMap[run.definition.steps[step]!.compute] ?? run.definition.steps[step]!.compute;
-          return { ...base, compute, status: 'Canceled', statusReason: `not started: ${reason}`, endedAt: now() };
+          return { ...base, compute, status: 'Canceled', statusReason: `not started: ${Object.hasOwn(reasons, step) ? reasons[step] : reason}`, endedAt: now() };
         }, { current: await runs.lastSeen(runId, step) });
         if (saved) runs.saw(saved);
       }

@@ -45,8 +45,8 @@ export interface Activities {
   pollStep(input: AttemptRef & { handle: string; waitMs: number }): Promise<JobStatus>;
   /** Checks and records outputs, metrics and the final status of an attempt. */
   finalizeStep(input: AttemptRef & { handle: string; job: JobStatus }): Promise<FinalizeResult>;
-  /** Marks steps that will never start (upstream failed, run stopping) as Canceled with a reason. */
-  skipSteps(input: { runId: string; steps: string[]; reason: string }): Promise<void>;
+  /** Marks steps that will never start (upstream failed, run stopping) as Canceled with a reason; `reasons` gives some steps their own. */
+  skipSteps(input: { runId: string; steps: string[]; reason: string; reasons?: Record<string, string> }): Promise<void>;
   /** Cancels the compute work of the named running steps. */
   cancelSteps(input: { runId: string; steps: string[]; reason: string }): Promise<void>;
   /** Computes and records the run's final status from its step runs. */

@@ -10,8 +10,10 @@ import type { RunPlan, StepOutcome } from './messages';
 export type { DagSnapshot } from './dag-state';
 
 export interface RecordResult {
-  /** Pending steps that can no longer start because of this outcome. */
+  /** Pending steps downstream of this outcome's step, which can no longer start. */
   skipped: string[];
+  /** Other pending steps, which will not start because the run stops (see `stopRun`). */
+  stopped: string[];
   /** The run should stop: a step failed and the run does not continue on step failure. */
   stopRun: boolean;
 }
@@ -22,7 +24,7 @@ export interface DagStepRef {
   index: number;
 }
 
-const NOTHING: RecordResult = { skipped: [], stopRun: false };
+const NOTHING: RecordResult = { skipped: [], stopped: [], stopRun: false };
 
 export class DagProgress {
   private readonly s: DagState;
@@ -80,11 +82,12 @@ export class DagProgress {
       }
       return NOTHING;
     }
+    const skipped = this.skipDownstream(i);
     if (!s.continueOnStepFailure && outcome.status === 'Failed' && !s.stopping) {
       s.stopping = true;
-      return { skipped: this.skipAllPending(), stopRun: true };
+      return { skipped, stopped: this.skipAllPending(), stopRun: true };
     }
-    return { skipped: this.skipDownstream(i), stopRun: false };
+    return { skipped, stopped: [], stopRun: false };
   }
 
   runningSteps(): string[] {

@@ -64,11 +64,14 @@ function* handle(runId: string, dag: DagProgress, event: RunEvent): OpGenerator<
     return yield* call('finishRun', { runId, canceledReason: event.reason });
   }
   const { outcome } = event;
-  const { skipped, stopRun } = dag.record(outcome, event.index);
+  const { skipped, stopped, stopRun } = dag.record(outcome, event.index);
   const reason = `upstream step "${outcome.step}" ${outcome.status === 'Failed' ? 'failed' : 'was canceled'}`;
-  if (skipped.length > 0) yield* call('skipSteps', { runId, steps: skipped, reason });
-  if (stopRun && dag.runningCount > 0) {
-    yield* call('cancelSteps', { runId, steps: dag.runningSteps(), reason: `step "${outcome.step}" failed and continue_on_step_failure is off` });
+  const stopReason = `step "${outcome.step}" failed and continue_on_step_failure is off`;
+  if (skipped.length + stopped.length > 0) {
+    // One activity whatever the mix, as before `reasons` existed: histories replay unchanged.
+    const reasons = Object.fromEntries(stopped.map((step) => [step, `the run stopped: ${stopReason}`]));
+    yield* call('skipSteps', { runId, steps: [...skipped, ...stopped], reason, ...(stopped.length > 0 ? { reasons } : {}) });
   }
+  if (stopRun && dag.runningCount > 0) yield* call('cancelSteps', { runId, steps: dag.runningSteps(), reason: stopReason });
   return undefined;
 }

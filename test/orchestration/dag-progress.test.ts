@@ -39,7 +39,7 @@ describe('DagProgress', () => {
     dag.record(done('prep'));
     dag.takeReady();
     const result = dag.record(done('a', 'Failed'));
-    assert.deepEqual(result, { skipped: ['join'], stopRun: false });
+    assert.deepEqual(result, { skipped: ['join'], stopped: [], stopRun: false });
     dag.record(done('b'));
     assert.deepEqual(dag.takeReady(), []);
     assert.equal(dag.isDone(), false, 'c is still running');
@@ -51,9 +51,16 @@ describe('DagProgress', () => {
     const dag = new DagProgress(plan(false));
     dag.takeReady();
     const result = dag.record(done('prep', 'Failed'));
-    assert.deepEqual(result, { skipped: ['a', 'b', 'join'], stopRun: true });
+    assert.deepEqual({ ...result, skipped: [...result.skipped].sort() }, { skipped: ['a', 'b', 'join'], stopped: [], stopRun: true });
     assert.deepEqual(dag.runningSteps(), ['c']);
     assert.deepEqual(dag.takeReady(), []);
+  });
+
+  it('tells the steps the run stopped for apart from those downstream of the failure', () => {
+    const dag = new DagProgress(plan(false));
+    dag.takeReady();
+    assert.deepEqual(dag.record(done('c', 'Failed')), { skipped: [], stopped: ['a', 'b', 'join'], stopRun: true });
+    assert.deepEqual(dag.runningSteps(), ['prep']);
   });
 
   it('treats outcomes known before a resume as finished and never starts them again', () => {
@@ -67,7 +74,7 @@ describe('DagProgress', () => {
     const dag = new DagProgress(plan());
     dag.takeReady();
     dag.record(done('prep'));
-    assert.deepEqual(dag.record(done('prep', 'Failed')), { skipped: [], stopRun: false });
+    assert.deepEqual(dag.record(done('prep', 'Failed')), { skipped: [], stopped: [], stopRun: false });
     assert.deepEqual(dag.takeReady(), ['a', 'b']);
   });
 });

@@ -46,8 +46,8 @@ class FakeActivities implements Activities {
     const status: StepOutcome['status'] = job.state === 'Succeeded' ? 'Completed' : 'Failed';
     return { outcome: { step, status, reused: false }, retryable: job.exitCode !== undefined };
   }
-  async skipSteps({ steps, reason }: { steps: string[]; reason: string }) {
-    for (const s of steps) this.skipped.set(s, reason);
+  async skipSteps({ steps, reason, reasons = {} }: { steps: string[]; reason: string; reasons?: Record<string, string> }) {
+    for (const s of steps) this.skipped.set(s, reasons[s] ?? reason);
   }
   async cancelSteps({ steps }: { steps: string[] }) {
     this.canceled.push(...steps);
