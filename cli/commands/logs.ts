@@ -27,12 +27,18 @@ export async function logsCommand(args: string[]): Promise<number> {
       const passOn = [...(values.workspace ? ['--workspace', values.workspace] : []), ...(values.attempt ? ['--attempt', values.attempt] : [])];
       return logsCommand([record.reusedFrom.runId, record.reusedFrom.step, ...passOn]);
     }
-    if (record && record.attempt === 0) {
-      ctx.err.write(`step "${step}" never started${record.statusReason ? `: ${record.statusReason}` : ''}\n`);
+    const runStatus = await ctx.store.getRunStatus(runId);
+    if ((record && record.attempt === 0) || (!record && runStatus && isTerminal(runStatus))) {
+      const reason = record?.statusReason ?? (runStatus ? `the run ended ${runStatus} first` : undefined);
+      ctx.err.write(`step "${step}" never started${reason ? `: ${reason}` : ''}\n`);
       return 0;
     }
     const attempt = values.attempt ? Number(values.attempt) : (record?.attempt || 1);
     if (!Number.isSafeInteger(attempt) || attempt < 1) throw new ValidationError(`--attempt ${values.attempt}: expected a whole number ≥ 1`, '--attempt');
+    if (record && attempt > record.attempt && isTerminal(record.status)) {
+      const had = record.attempt === 1 ? '1 attempt' : `${record.attempt} attempts`;
+      throw new NotFoundError(`step "${step}" of run ${runId} had ${had} (use --attempt 1${record.attempt > 1 ? `..${record.attempt}` : ''})`, '--attempt');
+    }
     const paths = attemptLogFiles(ctx.workspace, runId, step, attempt);
     const streams = [new Tail(paths.stdout, ctx.out), new Tail(paths.stderr, ctx.err)];
     for (;;) {

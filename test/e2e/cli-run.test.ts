@@ -78,7 +78,15 @@ jobs:
 jobs:
   a:
     type: command
-    command: echo a-ran
+    command: sleep 1; echo a-ran > \${{outputs.o}}/a
+    outputs:
+      o:
+        type: uri_folder
+  later:
+    type: command
+    command: cat \${{inputs.x}}/a
+    inputs:
+      x: \${{parent.jobs.a.outputs.o}}
   boom:
     type: command
     command: echo about to fail >&2; exit 3
@@ -101,7 +109,13 @@ jobs:
     assert.equal(byName.boom.exitCode, 3);
     assert.equal(byName.after.status, 'Canceled');
     assert.match(byName.after.statusReason, /upstream step "boom" failed/);
+    assert.equal(byName.a.status, 'Canceled', 'a running step is stopped with the run');
+    assert.equal(byName.later.statusReason, 'not started: the run stopped: step "boom" failed and continue_on_step_failure is off');
     assert.match(cli(cwd, ['logs', view.id, 'boom']).stderr, /about to fail/);
+    const noSuchAttempt = cli(cwd, ['logs', view.id, 'boom', '--attempt', '2']);
+    assert.notEqual(noSuchAttempt.code, 0);
+    assert.match(noSuchAttempt.stderr, /step "boom" of run \S+ had 1 attempt \(use --attempt 1\)/);
+    assert.match(cli(cwd, ['logs', view.id, 'after']).stderr, /step "after" never started: .*upstream step "boom" failed/);
   });
 
   it('continues independent branches with continue_on_step_failure', () => {
@@ -210,6 +224,18 @@ jobs:
     assert.equal(rejected.code, 2, rejected.stderr);
     assert.match(rejected.stderr, /p\.yml:\d+: command: the value of \$\{\{inputs\.w\}\} has shell characters/);
     assert.equal(json(cli(unquotable, ['runs', '--json'], env)).runs.length, 0, 'nothing is recorded');
+  });
+
+  it("keeps Tributary's own credentials (API key, datastore connection strings) out of steps' environments", () => {
+    const cwd = project({ 'p.yml': 'type: pipeline\njobs:\n  a:\n    type: command\n    command: env; echo "mine=$MINE"\n    environment_variables:\n      MINE: kept\n' });
+    const env = { TRIBUTARY_DATASTORE: 'none', TRIBUTARY_API_KEY: 'key-0123456789abcdef0123456789', LAKE_CS: 'AccountKey=TOPSECRET==' };
+    assert.equal(cli(cwd, ['datastore', 'register', 'lake', '--container', 'lake', '--connection-string-env', 'LAKE_CS'], env).code, 0);
+    const run = json(cli(cwd, ['run', 'p.yml', '--json'], env));
+    assert.equal(run.status, 'Completed');
+    const logs = cli(cwd, ['logs', run.id, 'a'], env).stdout;
+    assert.match(logs, /^mine=kept$/m);
+    assert.match(logs, /^PATH=/m, 'the rest of the environment is inherited');
+    assert.doesNotMatch(logs, /0123456789abcdef|TOPSECRET|TRIBUTARY_API_KEY|LAKE_CS/);
   });
 
   it('stops a step at its timeout and retries it per its retry policy', () => {
