@@ -46,10 +46,14 @@ export function checkDatastorePath(value: string, field: string): string {
   return trimmed;
 }
 
+/** Why `name` cannot name a datastore, or undefined when it can. */
+export function datastoreNameProblem(name: string): string | undefined {
+  return DATASTORE_NAME.test(name) ? undefined : `datastore name ${JSON.stringify(name)} is invalid (use letters, digits and "_")`;
+}
+
 function checkDatastoreName(name: string, field = 'datastore'): string {
-  if (!DATASTORE_NAME.test(name)) {
-    throw new ValidationError(`${field}: datastore name ${JSON.stringify(name)} is invalid (use letters, digits and "_")`, field);
-  }
+  const problem = datastoreNameProblem(name);
+  if (problem) throw new ValidationError(`${field}: ${problem}`, field);
   return name;
 }
 

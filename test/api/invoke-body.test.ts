@@ -7,19 +7,24 @@ describe('parseInvocation (the Azure ML invocation body)', () => {
   it('takes ExperimentName and ParameterAssignments, accepts RunSource and friends silently', () => {
     const inv = parseInvocation({ ExperimentName: 'nightly', ParameterAssignments: { n: 3, msg: 'hi' }, RunSource: 'SDK', Tags: { a: 'b' } });
     assert.equal(inv.experimentName, 'nightly');
-    assert.deepEqual(inv.parameters, { n: 3, msg: 'hi' });
+    assert.deepEqual(inv.assignments, [
+      { field: 'ParameterAssignments', name: 'n', value: 3 },
+      { field: 'ParameterAssignments', name: 'msg', value: 'hi' },
+    ]);
     assert.deepEqual(inv.warnings, []);
     assert.equal(inv.regenerateOutputs, false);
   });
 
-  it('maps DataPathAssignments to datastore URIs and EnforceRerun to regenerated outputs', () => {
+  it('keeps DataPathAssignments as sent (checked with the pipeline) and maps EnforceRerun to regenerated outputs', () => {
     const inv = parseInvocation({ DataPathAssignments: { data: { DataStoreName: 'workspaceblobstore', RelativePath: 'iris/' } }, EnforceRerun: true });
-    assert.deepEqual(inv.parameters, { data: 'azureml://datastores/workspaceblobstore/paths/iris/' });
+    assert.deepEqual(inv.assignments, [{ field: 'DataPathAssignments', name: 'data', value: { DataStoreName: 'workspaceblobstore', RelativePath: 'iris/' } }]);
     assert.equal(inv.regenerateOutputs, true);
   });
 
   it('accepts the older PipelineParameters name, but not both', () => {
-    assert.deepEqual(parseInvocation({ PipelineParameters: { n: 1 } }).parameters, { n: 1 });
+    const older = parseInvocation({ PipelineParameters: { n: 1 } });
+    assert.deepEqual(older.assignments, [{ field: 'PipelineParameters', name: 'n', value: 1 }]);
+    assert.equal(older.parametersField, 'PipelineParameters');
     assert.throws(() => parseInvocation({ PipelineParameters: { n: 1 }, ParameterAssignments: { n: 2 } }), /not both/);
   });
 
@@ -32,9 +37,9 @@ describe('parseInvocation (the Azure ML invocation body)', () => {
       [[], /JSON object/],
       [null, /JSON object/],
       [{ ExperimentName: 'has space' }, /ExperimentName/],
-      [{ ParameterAssignments: { n: null } }, /ParameterAssignments\.n/],
-      [{ ParameterAssignments: { n: { deep: 1 } } }, /ParameterAssignments\.n/],
-      [{ DataPathAssignments: { d: { DataStoreName: '' } } }, /DataPathAssignments\.d/],
+      [{ ParameterAssignments: [1] }, /ParameterAssignments: expected an object/],
+      [{ DataPathAssignments: 'd' }, /DataPathAssignments: expected an object/],
+      [{ ParameterAssignments: { d: 'x' }, DataPathAssignments: { d: {} } }, /"d" is assigned in both/],
       [{ EnforceRerun: 'yes' }, /EnforceRerun/],
     ];
     for (const [body, message] of cases) assert.throws(() => parseInvocation(body), (err: unknown) => err instanceof ValidationError && message.test(err.message), JSON.stringify(body));
@@ -46,5 +51,12 @@ describe('parseInvocation (the Azure ML invocation body)', () => {
     const c = parseInvocation({ ExperimentName: 'e', ParameterAssignments: { a: 1, b: 3 } });
     assert.equal(a.fingerprint, b.fingerprint);
     assert.notEqual(a.fingerprint, c.fingerprint);
+    const path = (value: object) => parseInvocation({ DataPathAssignments: { d: value } }).fingerprint;
+    assert.equal(path({ DataStoreName: 's', RelativePath: 'p' }), path({ RelativePath: 'p', DataStoreName: 's' }));
+  });
+
+  it('keeps every own key as sent, "__proto__" included (JSON.parse makes it an own key; z.record would drop it)', () => {
+    const inv = parseInvocation(JSON.parse('{"ParameterAssignments": {"__proto__": {"x": 1}, "n": 2}}'));
+    assert.deepEqual(inv.assignments.map((a) => a.name), ['__proto__', 'n']);
   });
 });

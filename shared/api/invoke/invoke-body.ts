@@ -5,39 +5,59 @@
  * PipelineParameters), DataPathAssignments, EnforceRerun (regenerate outputs), ContinueOnStepFailure,
  * PipelineVersion (endpoints). Accepted and not used: the fields in IGNORED. Anything else is
  * reported back as a warning, so a misspelt field is seen rather than silently dropped.
+ *
+ * The assignments are kept as sent (each with the field it came in): their names and values are
+ * checked against the published pipeline's inputs by `assignedParameters`.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ValidationError } from '../../errors';
-import type { ScalarValue } from '../../model/definition';
 import { SAFE_NAME } from '../../util/safe-names';
 import { parseWith } from '../validate';
-
-const scalar = z.union([z.string(), z.number(), z.boolean()]);
-const assignments = z.record(z.string(), scalar);
 
 const IGNORED = [
   'RunSource', 'RunType', 'Description', 'DisplayName', 'Tags', 'Properties', 'StepTags', 'StepDisplayNames',
   'DataSetDefinitionValueAssignments', 'AssetOutputSettingsAssignments', 'ContinueRunOnFailedOptionalInput', 'EnableStepDebugging',
 ];
 
+/**
+ * A JSON object of input name → value, kept as sent: z.record would drop an own "__proto__" key
+ * without a word, where it must be reported like any other name the pipeline does not have.
+ */
+const assignmentObject = z.custom<Record<string, unknown>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  'expected an object of input name → value',
+);
+
 export const invokeBodySchema = z.looseObject({
   ExperimentName: z
     .string()
     .regex(SAFE_NAME, 'use letters, digits, "_" and "-", starting with a letter or "_"')
     .optional(),
-  ParameterAssignments: assignments.optional(),
-  PipelineParameters: assignments.optional(),
-  DataPathAssignments: z.record(z.string(), z.looseObject({ DataStoreName: z.string().min(1), RelativePath: z.string().min(1) })).optional(),
+  ParameterAssignments: assignmentObject.optional(),
+  PipelineParameters: assignmentObject.optional(),
+  DataPathAssignments: assignmentObject.optional(),
   EnforceRerun: z.boolean().optional(),
   ContinueOnStepFailure: z.boolean().optional(),
   PipelineVersion: z.string().optional(),
 });
 
+/** The request field an assignment came in; errors about it name this field. */
+export type AssignmentField = 'ParameterAssignments' | 'PipelineParameters' | 'DataPathAssignments';
+
+/** One input the caller assigned, with the value as sent (not yet checked). */
+export interface Assignment {
+  field: AssignmentField;
+  name: string;
+  value: unknown;
+}
+
 export interface Invocation {
   experimentName?: string;
-  /** Parameter overrides as sent (type-checked later against the published definition). */
-  parameters: Record<string, ScalarValue>;
+  /** Every own key of the assignment objects, in the order sent. */
+  assignments: Assignment[];
+  /** Where scalar parameters came from (the field named in their errors). */
+  parametersField: 'ParameterAssignments' | 'PipelineParameters';
   regenerateOutputs: boolean;
   continueOnStepFailure?: boolean;
   pipelineVersion?: string;
@@ -55,10 +75,15 @@ export function parseInvocation(body: unknown): Invocation {
   if (parsed.ParameterAssignments && parsed.PipelineParameters) {
     throw new ValidationError('send ParameterAssignments or PipelineParameters, not both', 'PipelineParameters');
   }
-  const parameters: Record<string, ScalarValue> = { ...(parsed.ParameterAssignments ?? parsed.PipelineParameters ?? {}) };
-  for (const [name, ref] of Object.entries(parsed.DataPathAssignments ?? {})) {
-    if (Object.hasOwn(parameters, name)) throw new ValidationError(`"${name}" is assigned in both ParameterAssignments and DataPathAssignments`, `DataPathAssignments.${name}`);
-    parameters[name] = `azureml://datastores/${ref.DataStoreName}/paths/${ref.RelativePath}`;
+  const parametersField = parsed.PipelineParameters ? 'PipelineParameters' : 'ParameterAssignments';
+  const assignments = [
+    ...entries(parametersField, parsed[parametersField]),
+    ...entries('DataPathAssignments', parsed.DataPathAssignments),
+  ];
+  const assigned = new Set<string>();
+  for (const { field, name } of assignments) {
+    if (assigned.has(name)) throw new ValidationError(`"${name}" is assigned in both ${parametersField} and DataPathAssignments`, `${field}.${name}`);
+    assigned.add(name);
   }
   const known = new Set([...Object.keys(invokeBodySchema.shape), ...IGNORED]);
   const warnings = Object.keys(body)
@@ -66,18 +91,35 @@ export function parseInvocation(body: unknown): Invocation {
     .map((key) => `unknown field "${key}" was ignored`);
   const decisive = {
     experimentName: parsed.ExperimentName ?? null,
-    parameters: Object.fromEntries(Object.entries(parameters).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    assignments: assignments
+      .map((a) => ({ name: a.name, dataPath: a.field === 'DataPathAssignments', value: a.value }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     regenerateOutputs: parsed.EnforceRerun ?? false,
     continueOnStepFailure: parsed.ContinueOnStepFailure ?? null,
     pipelineVersion: parsed.PipelineVersion ?? null,
   };
   return {
     ...(parsed.ExperimentName !== undefined ? { experimentName: parsed.ExperimentName } : {}),
-    parameters,
+    assignments,
+    parametersField,
     regenerateOutputs: decisive.regenerateOutputs,
     ...(parsed.ContinueOnStepFailure !== undefined ? { continueOnStepFailure: parsed.ContinueOnStepFailure } : {}),
     ...(parsed.PipelineVersion !== undefined ? { pipelineVersion: parsed.PipelineVersion } : {}),
     warnings,
-    fingerprint: createHash('sha256').update(JSON.stringify(decisive)).digest('hex'),
+    fingerprint: createHash('sha256').update(canonicalJson(decisive)).digest('hex'),
   };
+}
+
+function entries(field: AssignmentField, object: Record<string, unknown> | undefined): Assignment[] {
+  return Object.entries(object ?? {}).map(([name, value]) => ({ field, name, value }));
+}
+
+/** JSON with object keys sorted, so key order in the request does not change the fingerprint. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }

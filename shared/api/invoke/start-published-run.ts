@@ -22,6 +22,7 @@ import { newRunId } from '../../runs/run-ids';
 import { checkSubmission, recordRun } from '../../runs/submit-run';
 import type { RunStatus } from '../../store/records';
 import type { ApiServices } from '../services';
+import { assignedParameters } from './assigned-parameters';
 import type { Invocation } from './invoke-body';
 
 export const RECORD_WAIT_MS = 5000;
@@ -93,8 +94,8 @@ async function record(services: ApiServices, target: InvokeTarget, invocation: I
   const checked = checkSubmission({
     definition: invocation.continueOnStepFailure === undefined ? definition : { ...definition, continueOnStepFailure: invocation.continueOnStepFailure },
     experiment,
-    parameters: invocation.parameters,
-    parametersSource: 'ParameterAssignments',
+    parameters: assignedParameters(definition, invocation.assignments),
+    parametersSource: invocation.parametersField,
     options: { regenerateOutputs: invocation.regenerateOutputs, source: 'endpoint' },
     publishedPipelineId: target.pipeline.id,
     knownComputes: [...services.knownComputes],
