@@ -23,3 +23,11 @@ export function colourStatus(status: RunStatus, tty: boolean): string {
   const code = COLOURS[status];
   return tty && code ? `\x1b[${code}m${status}\x1b[0m` : status;
 }
+
+/** Control characters other than newline and tab (what a name given by a user may smuggle into a message). */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/** `text` with control characters written as `\u001b`, so a message cannot drive the terminal it is printed on. */
+export function visible(text: string): string {
+  return text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

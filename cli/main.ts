@@ -5,6 +5,7 @@
  */
 import { enableCompileCache } from 'node:module';
 import { describeError, isTributaryError } from '../shared/errors';
+import { visible } from './format';
 
 // Compiled modules are cached on disk: loading the CLI's modules costs about a quarter less.
 enableCompileCache();
@@ -96,7 +97,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`tributary: unknown command "${name}"\n\n${usage()}`);
+    process.stderr.write(`tributary: unknown command "${visible(name)}"\n\n${usage()}`);
     return 2;
   }
   return command.load()(rest);
@@ -107,7 +108,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`error: ${describeError(err)}\n`);
+    process.stderr.write(`error: ${visible(describeError(err))}\n`);
     if (process.env.TRIBUTARY_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     process.exitCode = isTributaryError(err) && err.code === 'ValidationError' ? 2 : 1;
   },

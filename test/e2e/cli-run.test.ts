@@ -155,6 +155,8 @@ jobs:
     const unwritable = cli(cwd, ['run', 'bad.yml', '--workspace', path.join(cwd, 'bad.yml', 'ws')]);
     assert.equal(unwritable.code, 2);
     assert.match(unwritable.stderr, /cannot create the workspace folder .*bad\.yml\/ws: part of that path is a file; point --workspace or TRIBUTARY_WORKSPACE/);
+    const escape = cli(cwd, ['show', 'run\u001b[2Jx']);
+    assert.equal(escape.stderr, 'error: run "run\\u001b[2Jx" does not exist (list runs with: tributary runs)\n', 'control characters in a name are shown escaped');
   });
 
   it('applies --set overrides and rejects unknown or mistyped ones', () => {
