@@ -24,6 +24,12 @@ export function needPositional(positionals: string[], index: number, what: strin
   return value;
 }
 
+/** Rejects arguments beyond the `count` a command takes (a second pipeline file would otherwise be ignored). */
+export function atMostPositionals(positionals: string[], count: number, usage: string): void {
+  const extra = positionals.slice(count);
+  if (extra.length > 0) throw new ValidationError(`unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map((a) => JSON.stringify(a)).join(' ')}\nusage: ${usage}`);
+}
+
 /** `--compute azureml:cpu-cluster=local` flags → map. */
 export function parseComputeFlags(flags: string[] | undefined): Record<string, string> {
   const map: Record<string, string> = {};

@@ -1,7 +1,7 @@
 import { NotFoundError } from '../../shared/errors';
 import { LocalRunLauncher } from '../../shared/local/local-run-launcher';
 import { isTerminal } from '../../shared/store/records';
-import { parseCommand, needPositional } from '../args';
+import { atMostPositionals, parseCommand, needPositional } from '../args';
 import { printJson, withContext } from '../context';
 
 const USAGE = 'tributary cancel <runId> [--json]';
@@ -9,6 +9,7 @@ const USAGE = 'tributary cancel <runId> [--json]';
 /** Asks the run's driver to stop: running steps get TERM (then KILL), nothing new starts. */
 export async function cancelCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, {}, USAGE);
+  atMostPositionals(positionals, 1, USAGE);
   const runId = needPositional(positionals, 0, 'run id', USAGE);
   return withContext(values.workspace, async (ctx) => {
     if (!(await ctx.store.getRun(runId))) throw new NotFoundError(`run "${runId}" does not exist`, 'runId');

@@ -1,5 +1,5 @@
 import { downloadRun } from '../../shared/datastore/blob/download-run';
-import { needPositional, parseCommand } from '../args';
+import { atMostPositionals, needPositional, parseCommand } from '../args';
 import { printJson, withContext } from '../context';
 import { table } from '../format';
 import { formatBytes } from './datastore';
@@ -9,6 +9,7 @@ const USAGE = 'tributary download <runId> [--step S] [--output O] [--to DIR] [--
 /** Fetches a run's outputs, logs and metrics from the datastore into `<DIR>/<runId>/` (default: the current folder). */
 export async function downloadCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, { step: { type: 'string' }, output: { type: 'string' }, to: { type: 'string' } }, USAGE);
+  atMostPositionals(positionals, 1, USAGE);
   const runId = needPositional(positionals, 0, 'run id', USAGE);
   return withContext(values.workspace, async (ctx) => {
     const items = await downloadRun(ctx.workspace, ctx.store, { runId, step: values.step, output: values.output, to: values.to ?? '.' });

@@ -2,7 +2,7 @@ import { localSnapshotStores } from '../../shared/snapshot/local-snapshots';
 import { describeReason, explainStep, type StepExplanation } from '../../shared/reuse/explain';
 import type { Difference } from '../../shared/reuse/material-diff';
 import { snapshotSource } from '../../shared/reuse/snapshot-source';
-import { parseCommand, needPositional } from '../args';
+import { atMostPositionals, parseCommand, needPositional } from '../args';
 import { printJson, withContext } from '../context';
 
 const USAGE = 'tributary explain <runId> <step> [--json]';
@@ -11,6 +11,7 @@ const SHOWN = 20;
 
 export async function explainCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, {}, USAGE);
+  atMostPositionals(positionals, 2, USAGE);
   const runId = needPositional(positionals, 0, 'run id', USAGE);
   const step = needPositional(positionals, 1, 'step name', USAGE);
   return withContext(values.workspace, async (ctx) => {

@@ -3,7 +3,7 @@ import { NotFoundError, ValidationError } from '../../shared/errors';
 import { isTerminal } from '../../shared/store/records';
 import type { RunStore } from '../../shared/store/run-store';
 import { attemptLogFiles } from '../../shared/workspace/workspace';
-import { parseCommand, needPositional } from '../args';
+import { atMostPositionals, parseCommand, needPositional } from '../args';
 import { withContext } from '../context';
 
 const USAGE = 'tributary logs <runId> <step> [--follow] [--attempt N]';
@@ -12,6 +12,7 @@ const FOLLOW_POLL_MS = 200;
 /** Prints a step's stdout (to stdout) and stderr (to stderr); --follow keeps going until the step ends. */
 export async function logsCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, { follow: { type: 'boolean', short: 'f' }, attempt: { type: 'string' } }, USAGE);
+  atMostPositionals(positionals, 2, USAGE);
   const runId = needPositional(positionals, 0, 'run id', USAGE);
   const step = needPositional(positionals, 1, 'step name', USAGE);
   return withContext(values.workspace, async (ctx) => {

@@ -6,7 +6,7 @@ import { planRun, planSnapshots } from '../../shared/reuse/plan';
 import { snapshotSource } from '../../shared/reuse/snapshot-source';
 import { checkSubmission } from '../../shared/runs/submit-run';
 import { localSnapshotStores } from '../../shared/snapshot/local-snapshots';
-import { needPositional, parseCommand, parseComputeFlags } from '../args';
+import { atMostPositionals, needPositional, parseCommand, parseComputeFlags } from '../args';
 import { printJson, withContext } from '../context';
 import { table } from '../format';
 import { describeDifferences } from './explain';
@@ -19,6 +19,7 @@ export async function planCommand(args: string[]): Promise<number> {
     { set: { type: 'string', multiple: true }, compute: { type: 'string', multiple: true }, regenerate: { type: 'boolean' } },
     USAGE,
   );
+  atMostPositionals(positionals, 1, USAGE);
   const file = needPositional(positionals, 0, 'pipeline file', USAGE);
   const warn = (msg: string) => process.stderr.write(`warning: ${msg}\n`);
   const definition = await compilePipelineYaml(file, { warn });

@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError } from '../../shared/errors';
 import { isLeaseStale } from '../../shared/local/run-worker';
 import { startLocalRun } from '../../shared/local/start-local-run';
 import { isTerminal } from '../../shared/store/records';
-import { parseCommand, needPositional } from '../args';
+import { atMostPositionals, parseCommand, needPositional } from '../args';
 import { printJson, withContext } from '../context';
 import { attachToRun } from './watch';
 
@@ -11,6 +11,7 @@ const USAGE = 'tributary resume <runId> [--detach] [--json]';
 /** Continues a run whose driver process died: finished steps are kept, the rest run. */
 export async function resumeCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, { detach: { type: 'boolean', short: 'd' } }, USAGE);
+  atMostPositionals(positionals, 1, USAGE);
   const runId = needPositional(positionals, 0, 'run id', USAGE);
   return withContext(values.workspace, async (ctx) => {
     const run = await ctx.store.getRun(runId);

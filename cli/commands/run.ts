@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { WaitingWorker } from '../../shared/local/waiting-worker';
 import { ensureWorkspace, removeIfEmpty, resolveWorkspace } from '../../shared/workspace/workspace';
-import { parseCommand, needPositional, parseComputeFlags } from '../args';
+import { atMostPositionals, parseCommand, needPositional, parseComputeFlags } from '../args';
 
 const USAGE =
   'tributary run <pipeline.yml> [--set inputs.NAME=VALUE]... [--experiment NAME] [--compute CLOUD_NAME=local]... [--regenerate] [--detach] [--json]';
@@ -18,6 +18,7 @@ export async function runCommand(args: string[]): Promise<number> {
     },
     USAGE,
   );
+  atMostPositionals(positionals, 1, USAGE);
   const file = needPositional(positionals, 0, 'pipeline file', USAGE);
   const json = Boolean(values.json);
   const warn = (msg: string) => process.stderr.write(`warning: ${msg}\n`);

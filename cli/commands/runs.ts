@@ -1,6 +1,6 @@
 import { ValidationError } from '../../shared/errors';
 import type { RunStatus } from '../../shared/store/records';
-import { parseCommand } from '../args';
+import { atMostPositionals, parseCommand } from '../args';
 import { printJson, withContext } from '../context';
 import { colourStatus, formatDuration, table } from '../format';
 
@@ -8,11 +8,12 @@ const USAGE = 'tributary runs [--experiment NAME] [--status STATUS] [--limit N] 
 const STATUSES: RunStatus[] = ['NotStarted', 'Queued', 'Running', 'CancelRequested', 'Completed', 'Failed', 'Canceled'];
 
 export async function runsCommand(args: string[]): Promise<number> {
-  const { values } = parseCommand(
+  const { values, positionals } = parseCommand(
     args,
     { experiment: { type: 'string', short: 'e' }, status: { type: 'string' }, limit: { type: 'string' } },
     USAGE,
   );
+  atMostPositionals(positionals, 0, USAGE);
   const status = values.status as RunStatus | undefined;
   if (status && !STATUSES.includes(status)) throw new ValidationError(`--status ${status}: expected one of ${STATUSES.join(', ')}`, '--status');
   const limit = values.limit ? Number(values.limit) : 50;

@@ -3,7 +3,7 @@ import { isLeaseStale } from '../../shared/local/run-worker';
 import { isTerminal } from '../../shared/store/records';
 import { metricView, runMetrics } from '../../shared/runs/run-metrics';
 import { runView } from '../../shared/runs/run-view';
-import { parseCommand, needPositional } from '../args';
+import { atMostPositionals, parseCommand, needPositional } from '../args';
 import { printJson, withContext } from '../context';
 import { colourStatus, formatDuration, table } from '../format';
 
@@ -11,6 +11,7 @@ const USAGE = 'tributary show <runId> [--json]';
 
 export async function showCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, {}, USAGE);
+  atMostPositionals(positionals, 1, USAGE);
   const runId = needPositional(positionals, 0, 'run id', USAGE);
   return withContext(values.workspace, async (ctx) => {
     const run = await ctx.store.getRun(runId);

@@ -1,6 +1,6 @@
 import { isTerminal } from '../../shared/store/records';
 import type { RunView } from '../../shared/runs/run-view';
-import { parseCommand, needPositional } from '../args';
+import { atMostPositionals, parseCommand, needPositional } from '../args';
 import { printJson, withContext, type CliContext } from '../context';
 import { formatDuration } from '../format';
 import { watchRun } from '../progress';
@@ -37,6 +37,7 @@ function finalLine(view: RunView): string {
 
 export async function watchCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, {}, USAGE);
+  atMostPositionals(positionals, 1, USAGE);
   const runId = needPositional(positionals, 0, 'run id', USAGE);
   return withContext(values.workspace, async (ctx) => {
     const status = await ctx.store.getRunStatus(runId);

@@ -155,6 +155,9 @@ jobs:
     const unwritable = cli(cwd, ['run', 'bad.yml', '--workspace', path.join(cwd, 'bad.yml', 'ws')]);
     assert.equal(unwritable.code, 2);
     assert.match(unwritable.stderr, /cannot create the workspace folder .*bad\.yml\/ws: part of that path is a file; point --workspace or TRIBUTARY_WORKSPACE/);
+    const extra = cli(cwd, ['run', 'bad.yml', 'broken.yml']);
+    assert.equal(extra.code, 2);
+    assert.match(extra.stderr, /^error: unexpected argument "broken\.yml"\nusage: tributary run /);
     const escape = cli(cwd, ['show', 'run\u001b[2Jx']);
     assert.equal(escape.stderr, 'error: run "run\\u001b[2Jx" does not exist (list runs with: tributary runs)\n', 'control characters in a name are shown escaped');
   });
