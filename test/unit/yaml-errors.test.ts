@@ -73,6 +73,16 @@ jobs:
     problems: [`${P}:4:3: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]`],
   },
   {
+    name: 'two YAML documents in one file',
+    yaml: `type: pipeline
+jobs:
+  a: {type: command, command: echo hi}
+---
+type: pipeline
+`,
+    problems: [`${P}:4:1: invalid YAML: a second YAML document starts here; a pipeline or component file holds one (remove this "---" and what follows, or move it to a file of its own)`],
+  },
+  {
     name: 'duplicate job names',
     yaml: `type: pipeline
 jobs:

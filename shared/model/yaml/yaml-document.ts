@@ -19,7 +19,8 @@ export function readYamlDocument(text: string, file: string, problems: ProblemLi
   // Later syntax errors are mostly echoes of the first one: report that one only.
   const syntax = doc.errors[0];
   if (syntax) {
-    problems.add(`invalid YAML: ${syntax.message}`, at(syntax.pos[0]));
+    const message = syntax.code === 'MULTIPLE_DOCS' ? 'a second YAML document starts here; a pipeline or component file holds one (remove this "---" and what follows, or move it to a file of its own)' : syntax.message;
+    problems.add(`invalid YAML: ${message}`, at(syntax.pos[0]));
     return undefined;
   }
   for (const warning of doc.warnings) warn(`${at(warning.pos[0])}: ${warning.message}`);
