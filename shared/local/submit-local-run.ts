@@ -5,9 +5,10 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { ProblemList } from '../errors';
 import { readGitInfo } from '../git/git-info';
 import type { PipelineDefinition } from '../model/definition';
-import { checkSubmission, recordRun, type SubmitRequest } from '../runs/submit-run';
+import { checkSubmission, recordRun, type CheckedSubmission, type SubmitRequest } from '../runs/submit-run';
 import type { RunRecord } from '../store/records';
 import type { RunStore } from '../store/run-store';
 import type { Workspace } from '../workspace/workspace';
@@ -26,11 +27,34 @@ export async function submitLocalRun(
 ): Promise<RunRecord> {
   // git answers from its own processes while the submission is checked and its sources snapshotted.
   const git = req.git ?? readGitInfo(sourceFolder(req.definition));
-  const checked = checkSubmission({ ...req, knownComputes: LOCAL_COMPUTES });
+  const checked = localDataParameters(checkSubmission({ ...req, knownComputes: LOCAL_COMPUTES }));
   const snapshots = await snapshotSources(workspace, req.definition, warn);
   const run = await recordRun(store, checked, { git: await git, snapshots });
   if (!waiting || !(await giveRun(store, run.id, waiting))) await startLocalRun(workspace, store, run.id);
   return run;
+}
+
+/**
+ * Data inputs given as local paths (`--set inputs.data=./folder`), made absolute against this
+ * process's folder, which the worker driving the run may not share; one that does not exist, or
+ * is a file where a folder is declared (or the reverse), is a bad submission.
+ */
+function localDataParameters(checked: CheckedSubmission): CheckedSubmission {
+  const { definition, parametersSource } = checked.request;
+  const problems = new ProblemList();
+  const parameters = { ...checked.parameters };
+  for (const [name, value] of Object.entries(parameters)) {
+    const type = definition.inputs[name]?.type;
+    if ((type !== 'uri_folder' && type !== 'uri_file') || typeof value !== 'string' || value.startsWith('azureml:')) continue;
+    const absolute = path.resolve(value);
+    const stat = statSync(absolute, { throwIfNoEntry: false });
+    const want = type === 'uri_file' ? 'file' : 'folder';
+    if (!stat) problems.add(`inputs.${name}: ${absolute} does not exist (a ${type} input takes a local ${want} or azureml://datastores/NAME/paths/PATH)`, parametersSource ?? 'parameters');
+    else if (stat.isFile() !== (type === 'uri_file')) problems.add(`inputs.${name}: ${absolute} is not a ${want} (the input is declared ${type})`, parametersSource ?? 'parameters');
+    else parameters[name] = absolute;
+  }
+  problems.throwIfAny();
+  return { ...checked, parameters };
 }
 
 /** Snapshots of the steps' source folders; the snapshot modules load only for a pipeline that has some. */

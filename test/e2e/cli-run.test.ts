@@ -183,6 +183,21 @@ jobs:
     const wrongType = cli(cwd, ['run', 'p.yml', '--set', 'n=abc']);
     assert.equal(wrongType.code, 2);
     assert.match(wrongType.stderr, /integer/);
+
+    const data = project({
+      'p.yml': 'type: pipeline\ninputs:\n  d:\n    type: uri_folder\n    path: ./data\njobs:\n  a:\n    type: command\n    command: ls ${{inputs.d}}\n    inputs:\n      d: ${{parent.inputs.d}}\n',
+      'data/x.txt': 'x',
+      'other/y.txt': 'y',
+    });
+    const env = { TRIBUTARY_DATASTORE: 'none' };
+    const missing = cli(data, ['run', 'p.yml', '--set', 'inputs.d=./nope'], env);
+    assert.equal(missing.code, 2, missing.stderr);
+    assert.match(missing.stderr, /--set: inputs\.d: \S+\/nope does not exist \(a uri_folder input takes a local folder or azureml:\/\/datastores\/NAME\/paths\/PATH\)/);
+    const notFolder = cli(data, ['run', 'p.yml', '--set', 'inputs.d=other/y.txt'], env);
+    assert.match(notFolder.stderr, /inputs\.d: \S+other\/y\.txt is not a folder \(the input is declared uri_folder\)/);
+    assert.equal(json(cli(data, ['runs', '--json'], env)).runs.length, 0, 'nothing is recorded');
+    const other = json(cli(data, ['run', 'p.yml', '--set', 'inputs.d=other', '--json'], env));
+    assert.match(cli(data, ['logs', other.id, 'a'], env).stdout, /^y\.txt$/m);
   });
 
   it("fills the job's inputs into commands and environment variables, drops the $[[ ... ]] sections of unbound optional inputs, and rejects an unquotable value before recording the run", () => {
