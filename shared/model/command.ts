@@ -69,21 +69,32 @@ function nextMarker(template: string, from: number, inSection: boolean): { index
   return { index: template.length };
 }
 
-/** Names a template refers to, and what is malformed in it (unclosed markers, unsupported expressions). */
-export function referencedNames(template: string): { inputs: Set<string>; outputs: Set<string>; problems: string[] } {
+/**
+ * Names a template refers to, and what is malformed in it (unclosed markers, unsupported
+ * expressions). `required`: the inputs used outside `$[[ ... ]]`, which must have a value.
+ */
+export function referencedNames(template: string): { inputs: Set<string>; outputs: Set<string>; required: Set<string>; problems: string[] } {
   const { parts, problems } = parseTemplate(template);
   const inputs = new Set<string>();
   const outputs = new Set<string>();
+  const required = new Set<string>();
   for (const part of parts) {
     for (const piece of 'optional' in part ? part.optional : [part]) {
-      if ('ref' in piece) (piece.ref.scope === 'inputs' ? inputs : outputs).add(piece.ref.name);
+      if (!('ref' in piece)) continue;
+      (piece.ref.scope === 'inputs' ? inputs : outputs).add(piece.ref.name);
+      if (!('optional' in part) && piece.ref.scope === 'inputs') required.add(piece.ref.name);
     }
   }
-  return { inputs, outputs, problems };
+  return { inputs, outputs, required, problems };
 }
 
 /** Values inserted without any quoting: nothing here means anything to a POSIX shell. */
 const PLAIN_VALUE = /^[A-Za-z0-9_.\/:=,+@%-]+$/;
+
+/** True when `value` goes into a command as it is, wherever it lands (see `renderCommand`). */
+export function isPlainValue(value: string | number | boolean): boolean {
+  return PLAIN_VALUE.test(display(value));
+}
 
 /**
  * Where the next inserted value lands, in the POSIX shell that runs the command. Top level,
@@ -205,18 +216,20 @@ function noValue(ref: Ref, origin: string, what: string): ValidationError {
  */
 export function renderCommand(template: string, values: TemplateValues, origin: string): string {
   const parts = parseChecked(template, values, origin, 'command');
-  const shell = new ShellContext();
+  // Plain values go in as they are wherever they land: the shell's state matters only for the others.
+  const shell = everyValuePlain(values) ? undefined : new ShellContext();
   let out = '';
   renderParts(parts, values, (pieces) => {
     for (const piece of pieces) {
       if ('text' in piece) {
-        shell.advance(piece.text);
+        shell?.advance(piece.text);
         out += piece.text;
         continue;
       }
       const value = values[piece.ref.scope][piece.ref.name];
       if (value === undefined) throw noValue(piece.ref, origin, 'command');
-      const quoted = shell.quote(display(value));
+      const shown = display(value);
+      const quoted = shell ? shell.quote(shown) : shown;
       if (quoted === undefined) {
         throw new ValidationError(
           `${origin}: command: the value of ${piece.ref.raw} has shell characters and sits where Tributary cannot quote it safely ` +
@@ -225,10 +238,17 @@ export function renderCommand(template: string, values: TemplateValues, origin: 
         );
       }
       out += quoted;
-      shell.inserted();
+      shell?.inserted();
     }
   });
   return out;
+}
+
+function everyValuePlain(values: TemplateValues): boolean {
+  for (const scope of [values.inputs, values.outputs]) {
+    for (const value of Object.values(scope)) if (value !== undefined && !isPlainValue(value)) return false;
+  }
+  return true;
 }
 
 /**

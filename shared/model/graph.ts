@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { ProblemList } from '../errors';
 import { SAFE_NAME } from '../util/safe-names';
+import { referencedNames } from './command';
 import type { InputBinding, InputType, PipelineDefinition, StepDefinition, StepInputSpec } from './definition';
 import { coerceLiteral, datastoreProblem, describeValue, parseDatastoreUri } from './parameters';
 
@@ -171,6 +172,23 @@ function checkStep(def: PipelineDefinition, key: string, step: StepDefinition, {
     if (!SAFE_NAME.test(name)) at(`.outputs.${name}`, `invalid output name (${NAME_RULE})`);
   }
   addCaseClashes(Object.keys(step.outputs), `steps.${key}.outputs`, step.origin, problems);
+  checkTemplate(step, step.command, '.command', at);
+  for (const [name, value] of Object.entries(step.environmentVariables)) checkTemplate(step, value, `.environmentVariables.${name}`, at);
+}
+
+/** A command or environment value uses only the step's inputs and outputs, and outside `$[[ ... ]]` only inputs that have a value. */
+function checkTemplate(step: StepDefinition, template: string, field: string, at: (field: string, message: string) => void): void {
+  const refs = referencedNames(template);
+  for (const problem of refs.problems) at(field, problem);
+  for (const [scope, names, declared] of [['inputs', refs.inputs, step.inputs], ['outputs', refs.outputs, step.outputs]] as const) {
+    for (const name of names) {
+      if (!Object.hasOwn(declared, name)) at(field, `unknown reference \${{${scope}.${name}}} (known ${scope}: ${known(declared)})`);
+    }
+  }
+  for (const name of refs.required) {
+    const input = step.inputs[name];
+    if (input && input.binding === undefined) at(field, `\${{inputs.${name}}} has no value: input "${name}" is optional and unbound (bind it, or put the part that uses it inside $[[ ... ]])`);
+  }
 }
 
 function bindingProblem(def: PipelineDefinition, input: StepInputSpec): string | undefined {

@@ -93,9 +93,9 @@ describe('renderValue (environment variable values)', () => {
 });
 
 describe('referencedNames', () => {
-  it('lists inputs and outputs, inside optional sections too', () => {
+  it('lists inputs and outputs, inside optional sections too, and which inputs are used outside them', () => {
     const refs = referencedNames('python t.py ${{inputs.a}} $[[--b ${{inputs.b}}]] ${{outputs.c}} ${{inputs.a}}');
-    assert.deepEqual(refs, { inputs: new Set(['a', 'b']), outputs: new Set(['c']), problems: [] });
+    assert.deepEqual(refs, { inputs: new Set(['a', 'b']), outputs: new Set(['c']), required: new Set(['a']), problems: [] });
   });
 
   it('reports what is malformed', () => {

@@ -172,6 +172,23 @@ describe('validateDefinition', () => {
       problems: ['pipeline.yml:1: steps.train.compute: unknown compute "azureml:gpu-cluster" (known: local, batch-gpu)'],
     },
     {
+      name: 'commands and environment values that use undeclared names, or an optional input without a value outside $[[ ... ]]',
+      def: pipeline([
+        {
+          ...step('train', { seed: { type: 'integer', optional: true }, data: input({ kind: 'stepOutput', step: 'prep', output: 'out' }) }),
+          command: 'python t.py ${{inputs.data}} ${{inputs.epochs}} --seed ${{inputs.seed}} $[[--again ${{inputs.seed}}]] > ${{outputs.log}}/x',
+          environmentVariables: { SEED: '$[[${{inputs.seed}}]]', BAD: '${{inputs.lr' },
+        },
+        step('prep'),
+      ]),
+      problems: [
+        'pipeline.yml:1: steps.train.command: unknown reference ${{inputs.epochs}} (known inputs: seed, data)',
+        'pipeline.yml:1: steps.train.command: unknown reference ${{outputs.log}} (known outputs: out)',
+        'pipeline.yml:1: steps.train.command: ${{inputs.seed}} has no value: input "seed" is optional and unbound (bind it, or put the part that uses it inside $[[ ... ]])',
+        'pipeline.yml:1: steps.train.environmentVariables.BAD: "${{" is never closed (write ${{inputs.NAME}} or ${{outputs.NAME}})',
+      ],
+    },
+    {
       name: 'bindings of the wrong type, unsafe datastore paths, relative local paths',
       def: pipeline(
         [
