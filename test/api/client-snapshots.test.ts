@@ -120,6 +120,26 @@ describe('HTTP API: publishing with snapshots the client uploads', () => {
     assert.match(missing.body.error.message, /steps "say" \(.*\) have source folders but no snapshot was sent for them/);
   });
 
+  it('refuses local data paths (defaults and bindings): it would read its own files, not the publisher\'s', async () => {
+    const definition = echoPipeline('local-data');
+    definition.inputs['data'] = { type: 'uri_folder', default: '/etc' };
+    const say = definition.steps['say']!;
+    say.inputs['data'] = { type: 'uri_folder', optional: false, binding: { kind: 'pipelineInput', name: 'data' } };
+    say.inputs['key'] = { type: 'uri_file', optional: false, binding: { kind: 'localPath', type: 'uri_file', path: t.workspace.apiKeyFile } };
+    say.inputs['conf'] = { type: 'uri_folder', optional: false, binding: { kind: 'literal', type: 'uri_folder', value: '../conf' } };
+    const reply = await t.api('POST', 'pipelines', { json: { name: 'local-data', definition } });
+    assert.equal(reply.status, 400, reply.text);
+    assert.equal(reply.body.error.target, 'definition.inputs.data.default');
+    for (const target of ['definition.inputs.data.default', 'definition.steps.say.inputs.key.binding', 'definition.steps.say.inputs.conf.binding']) {
+      assert.match(reply.body.error.message, new RegExp(`${target.replaceAll('.', '\\.')}: local path .*does not share the publisher's file system.*azureml://datastores/`));
+    }
+    assert.equal((await t.api('GET', 'pipelines?name=local-data')).body.value.length, 0);
+    definition.inputs['data'] = { type: 'uri_folder', default: 'azureml://datastores/workspaceblobstore/paths/shared' };
+    delete say.inputs['key'];
+    delete say.inputs['conf'];
+    assert.equal((await t.api('POST', 'pipelines', { json: { name: 'local-data', definition } })).status, 201);
+  });
+
   it('the CLI uploads the step sources when the server asks for it, then publishes', async () => {
     const project = join(dir, 'project');
     await mkdir(join(project, 'src'), { recursive: true });

@@ -103,6 +103,19 @@ describe('HTTP API: data inputs of invocations come from datastores, never from 
     }
   });
 
+  it('publishing refuses relative local data paths (the server would resolve them against its own folder)', async () => {
+    const relative = await t.api('POST', 'pipelines', { json: { name: 'relative', definition: readerPipeline('relative', '../../../etc') } });
+    assert.equal(relative.status, 400, relative.text);
+    assert.equal(relative.body.error.target, 'definition.inputs.data.default');
+    assert.match(relative.body.error.message, /local path "\.\.\/\.\.\/\.\.\/etc" is relative, .*give an absolute path or a datastore URI/);
+    const literal = readerPipeline('relative', join(dir, 'publisher'));
+    literal.steps['read']!.inputs['data']!.binding = { kind: 'literal', type: 'uri_folder', value: '.tributary' };
+    const bound = await t.api('POST', 'pipelines', { json: { name: 'relative', definition: literal } });
+    assert.equal(bound.status, 400, bound.text);
+    assert.equal(bound.body.error.target, 'definition.steps.read.inputs.data.binding');
+    assert.equal((await t.api('GET', 'pipelines?name=relative')).body.value.length, 0);
+  });
+
   it('"__proto__" is an unknown pipeline input, as any other unknown name', async () => {
     for (const field of ['ParameterAssignments', 'PipelineParameters']) {
       const reply = await t.api('POST', `pipelines/${pipelineId}/runs`, { body: `{"${field}": {"__proto__": {"x": 1}}}`, headers: { 'content-type': 'application/json' } });

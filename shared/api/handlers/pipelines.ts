@@ -15,6 +15,7 @@ import { json, type ApiHandler } from '../types';
 import { parseWith, queryObject } from '../validate';
 import { endpointView, links, publishedPipelineView } from '../views';
 import { audit, listBody, oneOf, origin, pageParams, param } from './common';
+import { checkPublishedDataPaths } from './published-data-paths';
 import { checkSentSnapshots, sentSnapshotsSchema, sentSnapshotStepProblems, stepsWithoutSentSnapshots } from './sent-snapshots';
 
 const NAME_RULE = 'use letters, digits, "_" and "-", starting with a letter or "_"';
@@ -60,6 +61,7 @@ async function publishedSource(
   }
   if (body.definition) {
     validateDefinition(body.definition, { knownComputes: services.knownComputes });
+    checkPublishedDataPaths(body.definition, services.snapshots.mode);
     const sent = body.snapshots ?? {};
     await checkSentSnapshots(sent, services.snapshots.store);
     const taken = await services.snapshots.snapshotSources(stepsWithoutSentSnapshots(body.definition, sent), warn);
@@ -69,6 +71,7 @@ async function publishedSource(
   if (!run) throw new NotFoundError(`run "${body.runId}" does not exist`, 'runId');
   const definition = mapComputes(run.definition, run.options.computeMap);
   validateDefinition(definition, { knownComputes: services.knownComputes });
+  checkPublishedDataPaths(definition, services.snapshots.mode);
   return { definition, snapshots: run.options.snapshots ?? {} };
 }
 
