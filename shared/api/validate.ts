@@ -1,5 +1,5 @@
 /** Boundary validation of bodies and query strings with zod: every problem named by its path. */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ProblemList, ValidationError } from '../errors';
 
 function pathText(target: string, path: readonly PropertyKey[]): string {
@@ -37,4 +37,17 @@ export function queryObject(params: URLSearchParams, known: readonly string[]): 
   }
   problems.throwIfAny();
   return out;
+}
+
+/**
+ * z.record that refuses an own "__proto__" key: JSON.parse keeps it as a name, z.record drops it
+ * without a word, so what was sent under that name (an input, a step) would vanish from what is stored.
+ */
+export function namedRecord<V extends z.ZodType>(value: V) {
+  return z.preprocess((raw, ctx) => {
+    if (typeof raw === 'object' && raw !== null && Object.hasOwn(raw, '__proto__')) {
+      ctx.addIssue({ code: 'custom', message: '"__proto__" cannot be a name here', path: ['__proto__'] });
+    }
+    return raw;
+  }, z.record(z.string(), value));
 }

@@ -50,6 +50,29 @@ describe('HTTP API: published pipelines and endpoints', () => {
     assert.match(unknown.body.error.message, /unknown field "colour"/);
   });
 
+  it('refuses "__proto__" as a name anywhere in the definition (it used to vanish silently) and in snapshots', async () => {
+    const sendRaw = (name: string, definitionJson: string, extra = '') =>
+      t.api('POST', 'pipelines', { body: `{"name": "${name}", "definition": ${definitionJson}${extra}}`, headers: { 'content-type': 'application/json' } });
+    const base = JSON.stringify(echoPipeline('proto'));
+    const cases: [string, string, string][] = [
+      ['inputs', base.replace('"inputs":{', '"inputs":{"__proto__":{"type":"string","default":"x"},'), 'definition.inputs.__proto__'],
+      ['steps', base.replace('"steps":{', `"steps":{"__proto__":${JSON.stringify(echoPipeline().steps['say'])},`), 'definition.steps.__proto__'],
+      ['step inputs', base.replace('"inputs":{"msg":{"type":"string","optional"', '"inputs":{"__proto__":{"type":"string","optional":true},"msg":{"type":"string","optional"'), 'definition.steps.say.inputs.__proto__'],
+      ['environment', base.replace('"environmentVariables":{}', '"environmentVariables":{"__proto__":"x"}'), 'definition.steps.say.environmentVariables.__proto__'],
+    ];
+    for (const [what, definition, target] of cases) {
+      assert.notEqual(definition, base, what);
+      const reply = await sendRaw('proto', definition);
+      assert.equal(reply.status, 400, `${what}: ${reply.text}`);
+      assert.equal(reply.body.error.target, target, what);
+      assert.match(reply.body.error.message, /"__proto__" cannot be a name here/, what);
+    }
+    const snapshots = await sendRaw('proto', base, `, "snapshots": {"__proto__": "${'a'.repeat(64)}"}`);
+    assert.equal(snapshots.status, 400, snapshots.text);
+    assert.equal(snapshots.body.error.target, 'snapshots.__proto__');
+    assert.equal((await t.api('GET', 'pipelines?name=proto')).body.value.length, 0);
+  });
+
   it('lists newest first with filters and pages via continuationToken / nextLink', async () => {
     for (let i = 0; i < 3; i++) await publish(t, echoPipeline('paged'));
     const first = await t.api('GET', 'pipelines?name=paged&limit=2');

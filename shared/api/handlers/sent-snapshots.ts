@@ -10,9 +10,10 @@ import type { PipelineDefinition } from '../../model/definition';
 import { mapLimit } from '../../snapshot/map-limit';
 import { SHA256_HEX } from '../../snapshot/manifest';
 import type { PublishSnapshots } from '../services';
+import { namedRecord } from '../validate';
 
 /** The request field's shape; that each step exists is checked against the definition (`checkSentSnapshots`). */
-export const sentSnapshotsSchema = z.record(z.string(), z.string().regex(SHA256_HEX, 'a snapshot id is a sha256 hex digest (64 lowercase hex characters)'));
+export const sentSnapshotsSchema = namedRecord(z.string().regex(SHA256_HEX, 'a snapshot id is a sha256 hex digest (64 lowercase hex characters)'));
 
 /** Problems with the steps named in `snapshots` (pure): each must exist and have a source folder. */
 export function sentSnapshotStepProblems(definition: PipelineDefinition, snapshots: Record<string, string>): { message: string; path: string[] }[] {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DEFINITION_SCHEMA_VERSION, type PipelineDefinition } from '../../model/definition';
+import { namedRecord } from '../validate';
 
 const scalarType = z.enum(['string', 'integer', 'number', 'boolean']);
 const dataType = z.enum(['uri_folder', 'uri_file']);
@@ -27,9 +28,9 @@ const step = z.strictObject({
   codeDir: z.string().optional(),
   environment: z.strictObject({ image: z.string().optional(), condaFile: z.string().optional(), reference: z.string().optional() }).optional(),
   compute: z.string(),
-  inputs: z.record(z.string(), z.strictObject({ type: inputType, optional: z.boolean(), binding: binding.optional() })),
-  outputs: z.record(z.string(), z.strictObject({ type: dataType, mode: z.string().optional() })),
-  environmentVariables: z.record(z.string(), z.string()),
+  inputs: namedRecord(z.strictObject({ type: inputType, optional: z.boolean(), binding: binding.optional() })),
+  outputs: namedRecord(z.strictObject({ type: dataType, mode: z.string().optional() })),
+  environmentVariables: namedRecord(z.string()),
   allowReuse: z.boolean(),
   retry: z.strictObject({ maxAttempts: z.number(), initialDelaySeconds: z.number() }),
   timeoutSeconds: z.number().optional(),
@@ -44,12 +45,11 @@ export const definitionSchema = z.strictObject({
   experimentName: z.string().optional(),
   defaultCompute: z.string().optional(),
   continueOnStepFailure: z.boolean(),
-  inputs: z.record(
-    z.string(),
+  inputs: namedRecord(
     z.strictObject({ type: inputType, default: scalar.optional(), optional: z.boolean().optional(), description: z.string().optional() }),
   ),
-  outputs: z.record(z.string(), z.strictObject({ step: z.string(), output: z.string() })),
-  steps: z.record(z.string(), step).refine((steps) => Object.keys(steps).length > 0, 'a pipeline needs at least one step'),
+  outputs: namedRecord(z.strictObject({ step: z.string(), output: z.string() })),
+  steps: namedRecord(step).refine((steps) => Object.keys(steps).length > 0, 'a pipeline needs at least one step'),
   source: z.string(),
 });
 
