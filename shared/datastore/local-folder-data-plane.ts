@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ValidationError } from '../errors';
 import { sha256Files } from '../reuse/hash-files';
 import type { OutputRecord } from '../store/records';
+import { filesUnder } from './blob/local-files';
 import type { DataInput, DataPlane, InputFingerprint, StepDataContext } from './data-plane';
 import { fingerprintPath } from './fingerprint';
 
@@ -50,29 +51,16 @@ function checkLocalInput(input: DataInput): void {
 }
 
 /**
- * Content identity of a local file or folder: every file (symlinks followed, as a step reading
- * the folder would) hashed with sha256 on worker threads. A file's path is its name; a folder's
- * files are relative to it.
+ * Content identity of a local file or folder: every file a step reading it sees (symlinks to
+ * files and folders followed, see `filesUnder`) hashed with sha256 on worker threads. A file's
+ * path is its name; a folder's files are relative to it.
  */
 export async function fingerprintLocalTree(root: string): Promise<InputFingerprint> {
   const info = await stat(root);
-  const rels = info.isFile() ? [path.basename(root)] : await filesUnder(root);
-  const hashes = await sha256Files(info.isFile() ? [root] : rels.map((rel) => path.join(root, ...rel.split('/'))));
-  const files = rels.map((rel, i) => ({ path: rel, size: hashes[i]!.size, hash: hashes[i]!.sha256 }));
+  const found = info.isFile() ? [{ rel: path.basename(root), path: root }] : filesUnder(root, info);
+  const hashes = await sha256Files(found.map((f) => f.path));
+  const files = found.map((f, i) => ({ path: f.rel, size: hashes[i]!.size, hash: hashes[i]!.sha256 }));
   const outer = createHash('sha256');
   for (const f of files) outer.update(`${f.path}\0${f.size}\0${f.hash}\n`);
   return { fingerprint: outer.digest('hex'), files };
-}
-
-/** Regular files under `root` (following symlinks to files), `/`-separated, sorted. */
-async function filesUnder(root: string): Promise<string[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  const rels: string[] = [];
-  for (const e of entries) {
-    const abs = path.join(e.parentPath, e.name);
-    if (e.isFile() || (e.isSymbolicLink() && (await stat(abs).catch(() => undefined))?.isFile())) {
-      rels.push(path.relative(root, abs).split(path.sep).join('/'));
-    }
-  }
-  return rels.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -5,7 +5,7 @@
  * data plane is tested in reuse-activities.test.ts.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { cli as cliIn, json, project } from '../support/cli';
@@ -247,5 +247,36 @@ jobs:
     assert.deepEqual(r.ran, ['stamp']);
     assert.deepEqual(r.reused, ['use']);
     assert.equal(explain(cwd, r.id, 'stamp').reason.why, 'allow-reuse-off');
+  });
+});
+
+describe('a folder input holding a symlink to a folder', () => {
+  it('changing a file in the linked folder reruns the step that reads it', () => {
+    const cwd = project({
+      'p.yml': `type: pipeline
+inputs:
+  data:
+    type: uri_folder
+    path: ./data
+jobs:
+  read:
+    type: command
+    command: cat \${{inputs.data}}/linked/e.txt > \${{outputs.o}}/v
+    inputs:
+      data: \${{parent.inputs.data}}
+    outputs:
+      o:
+        type: uri_folder
+`,
+      'data/a.txt': 'a\n',
+      'ext/e.txt': 'one\n',
+    });
+    symlinkSync('../ext', path.join(cwd, 'data', 'linked'));
+    assert.deepEqual(run(cwd).ran, ['read']);
+    assert.deepEqual(run(cwd).ran, [], 'unchanged: reused');
+    writeFileSync(path.join(cwd, 'ext', 'e.txt'), 'two\n');
+    const r = run(cwd);
+    assert.deepEqual(r.ran, ['read']);
+    assert.match(explain(cwd, r.id, 'read').closest.differences[0].detail, /^input data \(.*data\): file linked\/e\.txt changed/);
   });
 });

@@ -20,21 +20,57 @@ export interface LocalFile {
   ino: number;
 }
 
-/** A file or folder: its regular files (symlinks to files included), sorted by `rel`. Missing → ValidationError naming `field`. */
+/** A file or folder: its files as `filesUnder` finds them, sorted by `rel`. Missing → ValidationError naming `field`. */
 export function listLocalFiles(root: string, field: string): LocalFile[] {
   const info = statOrUndefined(root);
   if (!info) throw new ValidationError(`${field}: ${root} does not exist`, field);
   if (info.isFile()) return [stamp(path.basename(root), root, info)];
   if (!info.isDirectory()) throw new ValidationError(`${field}: ${root} is neither a file nor a folder`, field);
   const files: LocalFile[] = [];
-  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() && !entry.isSymbolicLink()) continue;
-    const full = path.join(entry.parentPath, entry.name);
-    const target = statOrUndefined(full);
-    if (!target?.isFile()) continue; // dangling links and links to folders carry no file of their own
-    files.push(stamp(path.relative(root, full).split(path.sep).join('/'), full, target));
+  for (const found of filesUnder(root, info)) {
+    const target = found.stats ?? statOrUndefined(found.path);
+    if (target?.isFile()) files.push(stamp(found.rel, found.path, target)); // else removed since it was listed
   }
-  return files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  return files;
+}
+
+export interface FoundFile {
+  /** Relative to the root, `/`-separated. */
+  rel: string;
+  path: string;
+  /** The target's stats, for a file reached through a symlink (the walk had to look). */
+  stats?: Stats;
+}
+
+/**
+ * The files under a folder as a process reading it sees them, sorted by `rel`: regular files,
+ * symlinks to files, and the contents of symlinked folders, under the link's name. Dangling links
+ * and links to other kinds of file carry no file. A folder that is already being walked — one
+ * reached again through a link back into itself or an ancestor — is skipped rather than rejected:
+ * every file under it is listed once already (under its first path), and a reader following that
+ * link would only go round the same files again (as `find -L` does, which warns and goes on).
+ */
+export function filesUnder(root: string, rootStats: Stats): FoundFile[] {
+  const found: FoundFile[] = [];
+  const walking = new Set<string>(); // device:inode of the folders from the root down to the current one
+  const walk = (dir: string, rel: string, stats: Stats): void => {
+    const id = `${stats.dev}:${stats.ino}`;
+    if (walking.has(id)) return;
+    walking.add(id);
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      const entryRel = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isFile()) found.push({ rel: entryRel, path: full });
+      else if (entry.isDirectory() || entry.isSymbolicLink()) {
+        const target = statOrUndefined(full);
+        if (target?.isDirectory()) walk(full, entryRel, target);
+        else if (target?.isFile() && entry.isSymbolicLink()) found.push({ rel: entryRel, path: full, stats: target });
+      }
+    }
+    walking.delete(id);
+  };
+  walk(root, '', rootStats);
+  return found.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }
 
 /** True when every file is still there, unchanged (size, mtime, inode), and no file was added. */
