@@ -50,6 +50,18 @@ describe('HTTP API: published pipelines and endpoints', () => {
     assert.match(unknown.body.error.message, /unknown field "colour"/);
   });
 
+  it('refuses an experiment name that no invocation could run in (400 at publish, not at every invocation)', async () => {
+    for (const experimentName of ['../../evil', 'has space', '']) {
+      const reply = await t.api('POST', 'pipelines', { json: { name: 'exp', definition: { ...echoPipeline('exp'), experimentName } } });
+      assert.equal(reply.status, 400, `${experimentName}: ${reply.text}`);
+      assert.equal(reply.body.error.target, 'definition.experimentName');
+      assert.match(reply.body.error.message, /experiment name .* is not allowed: use letters, digits/);
+    }
+    assert.equal((await t.api('GET', 'pipelines?name=exp')).body.value.length, 0);
+    const good = await publish(t, { ...echoPipeline('exp'), experimentName: 'nightly_scoring-2' });
+    assert.equal((await t.api('POST', `pipelines/${good.id}/runs`, { json: {} })).body.ExperimentName, 'nightly_scoring-2');
+  });
+
   it('refuses "__proto__" as a name anywhere in the definition (it used to vanish silently) and in snapshots', async () => {
     const sendRaw = (name: string, definitionJson: string, extra = '') =>
       t.api('POST', 'pipelines', { body: `{"name": "${name}", "definition": ${definitionJson}${extra}}`, headers: { 'content-type': 'application/json' } });

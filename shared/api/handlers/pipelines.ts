@@ -46,6 +46,17 @@ export async function getPublishedPipeline(services: ApiServices, id: string): P
   return pipeline;
 }
 
+/** What every published definition must be, sent or a run's: valid here, with data paths and an experiment invocations can use. */
+function checkPublishable(services: ApiServices, definition: PipelineDefinition): void {
+  validateDefinition(definition, { knownComputes: services.knownComputes });
+  checkPublishedDataPaths(definition, services.snapshots.mode);
+  // An invocation without ExperimentName runs in the definition's experiment.
+  const experiment = definition.experimentName;
+  if (experiment !== undefined && !SAFE_NAME.test(experiment)) {
+    throw new ValidationError(`experiment name ${JSON.stringify(experiment.slice(0, 80))} is not allowed: ${NAME_RULE}`, 'definition.experimentName');
+  }
+}
+
 /**
  * What is published: a sent definition with the snapshots the publisher sent (checked to be in
  * this Tributary's store) and the other source folders snapshotted now, or what a run ran
@@ -60,8 +71,7 @@ async function publishedSource(
     throw new ValidationError('send exactly one of "definition" (a compiled pipeline) or "runId" (publish what a run ran)', 'definition');
   }
   if (body.definition) {
-    validateDefinition(body.definition, { knownComputes: services.knownComputes });
-    checkPublishedDataPaths(body.definition, services.snapshots.mode);
+    checkPublishable(services, body.definition);
     const sent = body.snapshots ?? {};
     await checkSentSnapshots(sent, services.snapshots.store);
     const taken = await services.snapshots.snapshotSources(stepsWithoutSentSnapshots(body.definition, sent), warn);
@@ -70,8 +80,7 @@ async function publishedSource(
   const run = await services.runs.getRun(body.runId!);
   if (!run) throw new NotFoundError(`run "${body.runId}" does not exist`, 'runId');
   const definition = mapComputes(run.definition, run.options.computeMap);
-  validateDefinition(definition, { knownComputes: services.knownComputes });
-  checkPublishedDataPaths(definition, services.snapshots.mode);
+  checkPublishable(services, definition);
   return { definition, snapshots: run.options.snapshots ?? {} };
 }
 
