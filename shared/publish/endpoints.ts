@@ -73,12 +73,12 @@ export async function setEndpointDefault(store: PublishStore, name: string, vers
   });
 }
 
-/** The version an invocation runs: `version` if given, else the default. */
-export function endpointVersion(endpoint: PipelineEndpointRecord, version?: string): EndpointVersion {
+/** The version an invocation runs: `version` if given, else the default; `target` names the field it came in. */
+export function endpointVersion(endpoint: PipelineEndpointRecord, version?: string, target = 'version'): EndpointVersion {
   const wanted = version ?? endpoint.defaultVersion;
   const found = endpoint.versions.find((v) => v.version === wanted);
   if (!found) {
-    throw new ValidationError(`pipeline endpoint "${endpoint.name}" has no version ${JSON.stringify(wanted)} (versions: ${versionList(endpoint)})`, 'version');
+    throw new ValidationError(`pipeline endpoint "${endpoint.name}" has no version ${JSON.stringify(wanted)} (versions: ${versionList(endpoint)})`, target);
   }
   return found;
 }

@@ -94,6 +94,27 @@ describe('HTTP API: invoking published pipelines and endpoints', () => {
     assert.equal((await t.api('POST', 'pipelines/ghost/runs', { json: {} })).status, 404);
   });
 
+  it('an endpoint answers with its own version label as PipelineVersion, which can be sent back; an unknown one is a 400 naming PipelineVersion', async () => {
+    const v1 = await publish(t, echoPipeline('labels', 'echo v1'));
+    const v2 = await publish(t, echoPipeline('labels', 'echo v2'));
+    assert.equal((await t.api('POST', 'endpoints', { json: { name: 'ep2', pipelineId: v1.id, version: 'v1' } })).status, 201);
+    assert.equal((await t.api('POST', 'endpoints/ep2/versions', { json: { pipelineId: v2.id, version: 'v2' } })).status, 200);
+    const byDefault = await t.api('POST', 'endpoints/ep2/runs', { json: {} });
+    assert.equal(byDefault.body.PipelineVersion, 'v1', byDefault.text);
+    const asked = await t.api('POST', 'endpoints/ep2/runs', { json: { PipelineVersion: 'v2' } });
+    assert.equal(asked.status, 202, asked.text);
+    assert.deepEqual([asked.body.PipelineVersion, asked.body.PublishedPipelineId], ['v2', v2.id]);
+    const sentBack = await t.api('POST', 'endpoints/ep2/runs', { json: { PipelineVersion: asked.body.PipelineVersion } });
+    assert.equal(sentBack.status, 202, sentBack.text);
+    assert.equal(sentBack.body.PublishedPipelineId, v2.id);
+    const pipelineVersion = await t.api('POST', 'endpoints/ep2/runs', { json: { PipelineVersion: '2' } });
+    assert.equal(pipelineVersion.status, 400);
+    assert.equal(pipelineVersion.body.error.target, 'PipelineVersion');
+    assert.match(pipelineVersion.body.error.message, /no version "2" \(versions: v1, v2\)/);
+    assert.equal((await t.api('POST', 'endpoints/ep2/runs', { json: { PipelineVersion: '' } })).body.error.target, 'PipelineVersion');
+    assert.equal((await t.api('POST', `pipelines/${v2.id}/runs`, { json: {} })).body.PipelineVersion, '2', 'a pipeline URL answers the pipeline\'s version');
+  });
+
   it('reports unknown body fields as warnings; EnforceRerun and ContinueOnStepFailure are honoured', async () => {
     const p = await publish(t, echoPipeline('opts'));
     const reply = await t.api('POST', `pipelines/${p.id}/runs`, { json: { ParameterAsignments: { n: 2 }, EnforceRerun: true, ContinueOnStepFailure: true } });

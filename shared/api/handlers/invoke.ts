@@ -16,7 +16,8 @@ import { idempotencyKey, origin, param } from './common';
 import { getEndpointRecord } from './endpoints';
 import { getPublishedPipeline } from './pipelines';
 
-function accepted(req: ApiRequest, started: StartedRun, pipeline: PublishedPipelineRecord, invocation: Invocation): ApiResponse {
+/** `version`: what the caller can send back as PipelineVersion (an endpoint's version label, else the pipeline's version). */
+function accepted(req: ApiRequest, started: StartedRun, pipeline: PublishedPipelineRecord, version: string, invocation: Invocation): ApiResponse {
   const statusUrl = links.run(origin(req), started.runId);
   return json(
     202,
@@ -25,7 +26,7 @@ function accepted(req: ApiRequest, started: StartedRun, pipeline: PublishedPipel
       Status: started.status,
       ExperimentName: started.experiment,
       PublishedPipelineId: pipeline.id,
-      PipelineVersion: pipeline.version,
+      PipelineVersion: version,
       StatusUrl: statusUrl,
       ...(invocation.warnings.length ? { Warnings: invocation.warnings } : {}),
     },
@@ -44,7 +45,7 @@ export const invokePipeline: ApiHandler = async ({ req, services }) => {
     );
   }
   const started = await startPublishedRun(services, { scope: `pipeline:${pipeline.id}`, pipeline }, invocation, key);
-  return accepted(req, started, pipeline, invocation);
+  return accepted(req, started, pipeline, pipeline.version, invocation);
 };
 
 export const invokeEndpoint: ApiHandler = async ({ req, services }) => {
@@ -52,8 +53,8 @@ export const invokeEndpoint: ApiHandler = async ({ req, services }) => {
   const endpoint = await getEndpointRecord(services, param(req, 'name'));
   const invocation = parseInvocation(await readJsonBody(req, services.limits.maxBodyBytes));
   if (invocation.pipelineVersion !== undefined) assertVersion(invocation.pipelineVersion, 'PipelineVersion');
-  const version = endpointVersion(endpoint, invocation.pipelineVersion);
+  const version = endpointVersion(endpoint, invocation.pipelineVersion, 'PipelineVersion');
   const pipeline = await getPublishedPipeline(services, version.pipelineId);
   const started = await startPublishedRun(services, { scope: `endpoint:${endpoint.name}`, pipeline }, invocation, key);
-  return accepted(req, started, pipeline, invocation);
+  return accepted(req, started, pipeline, version.version, invocation);
 };
