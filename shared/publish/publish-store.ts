@@ -47,6 +47,12 @@ export interface PublishStore {
   listPipelines(filter?: PipelineFilter): Promise<Page<PublishedPipelineRecord>>;
   /** Sets the status (idempotent); undefined when there is no such pipeline. */
   setPipelineStatus(id: string, status: PublishedPipelineStatus, at: string): Promise<PublishedPipelineRecord | undefined>;
+  /**
+   * Removes a pipeline and frees its version of the name; false when there was none. Only for
+   * undoing a publish that failed after storing it (no endpoint names it yet): published
+   * pipelines are otherwise disabled, never deleted.
+   */
+  deletePipeline(id: string): Promise<boolean>;
 
   /** ConflictError when an endpoint of that name exists. */
   createEndpoint(endpoint: NewPipelineEndpoint): Promise<PipelineEndpointRecord>;

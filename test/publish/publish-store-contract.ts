@@ -107,6 +107,19 @@ export function describePublishStoreContract(name: string, makeStore: PublishSto
         await assert.rejects(store.listPipelines({ limit: 0 }), ValidationError);
       }));
 
+      it('deletes a pipeline (undoing a failed publish) and frees its version of the name', withStore(async (store) => {
+        await store.createPipeline(newPipeline('a'));
+        await store.createPipeline(newPipeline('b', { version: 'beta' }));
+        assert.equal(await store.deletePipeline('a'), true);
+        assert.equal(await store.getPipeline('a'), undefined);
+        assert.equal(await store.deletePipeline('a'), false);
+        assert.equal(await store.deletePipeline('missing'), false);
+        assert.equal(await store.deletePipeline('b'), true);
+        assert.equal((await store.createPipeline(newPipeline('c', { createdAt: at(1) }))).version, '1', 'the number is free again');
+        assert.equal((await store.createPipeline(newPipeline('d', { version: 'beta', createdAt: at(1) }))).version, 'beta');
+        assert.deepEqual((await store.listPipelines()).items.map((p) => p.id).sort(), ['c', 'd']);
+      }));
+
       it('disables and enables; a status change of a missing pipeline is undefined', withStore(async (store) => {
         await store.createPipeline(newPipeline('a'));
         const disabled = await store.setPipelineStatus('a', 'Disabled', at(5));

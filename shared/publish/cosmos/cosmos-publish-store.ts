@@ -1,7 +1,7 @@
 import type { Container, CosmosClient, SqlParameter } from '@azure/cosmos';
 import { ConflictError, NotFoundError, TransientError, ValidationError } from '../../errors';
 import { connectCosmos, type CosmosConnectionOptions } from '../../store/cosmos/cosmos-client';
-import { CONFLICT, PRECONDITION_FAILED, statusOf, withStoreErrors } from '../../store/cosmos/cosmos-errors';
+import { CONFLICT, NOT_FOUND, PRECONDITION_FAILED, statusOf, withStoreErrors } from '../../store/cosmos/cosmos-errors';
 import { isCosmosId, readItem, readWithEtag, replaceIfMatch } from '../../store/cosmos/cosmos-items';
 import type { Page } from '../../store/run-store';
 import { pageSize } from '../../store/sqlite/paging';
@@ -131,6 +131,21 @@ export class CosmosPublishStore implements PublishStore {
     });
   }
 
+  deletePipeline(id: string): Promise<boolean> {
+    return withStoreErrors(`deletePipeline ${id}`, async () => {
+      const doc = isCosmosId(id) ? await readItem<PipelineDoc>(this.c.pipelines, id, id) : undefined;
+      if (!doc) return false;
+      await this.c.pipelines.item(id, id).delete().catch(unlessStatus(NOT_FOUND));
+      // Then the version reservation, if it is still this pipeline's (else it was taken over as
+      // abandoned meanwhile); a reservation left behind is taken over after ABANDONED_VERSION_MS.
+      const holder = await readWithEtag<VersionDoc>(this.c.pipelineVersions, doc.version, doc.name);
+      if (holder?.doc.pipelineId === id) {
+        await this.c.pipelineVersions.item(doc.version, doc.name).delete({ accessCondition: { type: 'IfMatch', condition: holder.etag } }).catch(unlessStatus(NOT_FOUND, PRECONDITION_FAILED));
+      }
+      return true;
+    });
+  }
+
   createEndpoint(endpoint: NewPipelineEndpoint): Promise<PipelineEndpointRecord> {
     return withStoreErrors(`createEndpoint ${endpoint.name}`, async () => {
       const record: PipelineEndpointRecord = { ...endpoint, updatedAt: endpoint.createdAt, revision: 1 };
@@ -228,6 +243,13 @@ export class CosmosPublishStore implements PublishStore {
       throw err;
     }
   }
+}
+
+/** A rejection handler that ignores the given Cosmos statuses (e.g. the item is already gone) and rethrows anything else. */
+function unlessStatus(...ignored: number[]): (err: unknown) => void {
+  return (err) => {
+    if (!ignored.includes(statusOf(err) ?? 0)) throw err;
+  };
 }
 
 function decodeToken(token: string, size: number): string[] {

@@ -37,6 +37,7 @@ const SQL = {
   pipelineByVersion: 'SELECT id FROM published_pipelines WHERE name = $name AND version = $version',
   versionsOfName: 'SELECT version FROM published_pipelines WHERE name = $name',
   setStatus: 'UPDATE published_pipelines SET status = $status, updated_at = $updated_at WHERE id = $id AND status <> $status',
+  deletePipeline: 'DELETE FROM published_pipelines WHERE id = $id',
   insertEndpoint: insert('pipeline_endpoints', ENDPOINT_COLUMNS),
   getEndpoint: 'SELECT * FROM pipeline_endpoints WHERE name = $name',
   updateEndpoint: `UPDATE pipeline_endpoints SET description = $description, default_version = $default_version,
@@ -111,6 +112,10 @@ export class SqlitePublishStore implements PublishStore {
       const row = this.db.stmt(SQL.getPipeline).get({ id });
       return row ? rowToPipeline(row) : undefined;
     });
+  }
+
+  async deletePipeline(id: string): Promise<boolean> {
+    return this.db.write(() => this.db.stmt(SQL.deletePipeline).run({ id }).changes === 1);
   }
 
   async createEndpoint(endpoint: NewPipelineEndpoint): Promise<PipelineEndpointRecord> {
