@@ -55,15 +55,20 @@ export async function addEndpointVersion(
     }
   }
   return update(store, name, options.at, (current) => {
-    const taken = current.versions.find((v) => v.version === entry.version);
-    if (taken) {
-      throw new ConflictError(
-        `pipeline endpoint "${name}" already has version ${entry.version} (pipeline ${taken.pipelineId}); give the new one another version`,
-        'version',
-      );
-    }
+    assertVersionFree(current, entry.version);
     return { versions: [...current.versions, entry], ...(options.makeDefault ? { defaultVersion: entry.version } : {}) };
   });
+}
+
+/** ConflictError when `endpoint` already has `version` (checked again when the version is added). */
+export function assertVersionFree(endpoint: PipelineEndpointRecord, version: string): void {
+  const taken = endpoint.versions.find((v) => v.version === version);
+  if (taken) {
+    throw new ConflictError(
+      `pipeline endpoint "${endpoint.name}" already has version ${version} (pipeline ${taken.pipelineId}); give the new one another version`,
+      'version',
+    );
+  }
 }
 
 export async function setEndpointDefault(store: PublishStore, name: string, version: string, at: string): Promise<PipelineEndpointRecord> {

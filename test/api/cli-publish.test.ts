@@ -93,6 +93,12 @@ describe('CLI over the HTTP API: publish, pipelines, endpoints, invoke', () => {
     assert.equal((await t.api('GET', `runs/${first.id}`)).body.publishedPipelineId, v2.id);
     assert.equal((await cli(['endpoints', 'create', 'greeter-2', '--pipeline', v1.id])).code, 0);
     assert.match((await cli(['endpoints', 'show', 'greeter-2'])).stdout, /\* 1 +greet-ep-/);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const clash = await cli(['publish', 'pipeline.yml', '--name', 'greet-clash', '--compute', 'azureml:cpu-cluster=local', '--endpoint', 'greeter']);
+      assert.equal(clash.code, 1, clash.stderr);
+      assert.match(clash.stderr, /pipeline endpoint "greeter" already has version 1/);
+    }
+    assert.doesNotMatch((await cli(['pipelines', 'list'])).stdout, /greet-clash/, 'a refused publish --endpoint publishes nothing');
   });
 
   it('finds the local host and its key from the workspace when no URL or key is given', async () => {

@@ -160,4 +160,24 @@ describe('HTTP API: published pipelines and endpoints', () => {
     assert.equal(second.pipelineEndpoint.defaultVersion, '2');
     assert.deepEqual(second.pipelineEndpoint.versions.map((v: any) => v.version), ['1', '2']);
   });
+
+  it('publish --endpoint is all or nothing: a version the endpoint has is a 409 and nothing is published; a retry with another version works', async () => {
+    const holder = await publish(t, echoPipeline('holder'));
+    assert.equal((await t.api('POST', 'endpoints', { json: { name: 'taken', pipelineId: holder.id, version: '1' } })).status, 201);
+    await t.api('POST', 'endpoints/taken/versions', { json: { pipelineId: holder.id, version: '2' } });
+    const refuse = async (extra: Record<string, unknown>) => {
+      const reply = await t.api('POST', 'pipelines', { json: { name: 'atomic', definition: echoPipeline('atomic'), endpoint: 'taken', ...extra } });
+      assert.equal(reply.status, 409, reply.text);
+      assert.match(reply.body.error.message, /pipeline endpoint "taken" already has version \d/);
+      assert.deepEqual((await t.api('GET', 'pipelines?name=atomic')).body.value, [], 'nothing was published');
+    };
+    await refuse({ version: '2' }); // known beforehand: refused before publishing
+    await refuse({ version: '2' }); // and again, not "already has a published version"
+    await refuse({}); // the automatic version 1, found taken only once published: undone
+    await refuse({});
+    assert.equal((await publish(t, echoPipeline('atomic'))).version, '1', 'the undone automatic version was freed');
+    const retried = await publish(t, echoPipeline('atomic'), { endpoint: 'taken', version: '3' });
+    assert.deepEqual(retried.pipelineEndpoint.versions.map((v: any) => v.version), ['1', '2', '3']);
+    assert.equal((await t.api('GET', 'endpoints/taken')).body.defaultVersion, '1');
+  });
 });

@@ -165,6 +165,20 @@ describe('the HTTP API as the Function App composes it', () => {
     assert.equal(durable.starts.filter((s) => s.instanceId === runId).length, 1, 'a replayed key starts nothing');
   });
 
+  it('publish with an endpoint is all or nothing on Cosmos DB too: a version the endpoint has is a 409 and nothing stays published', async () => {
+    const holder = await publish('holder');
+    assert.equal((await call('createEndpoint', 'POST', 'endpoints', { json: { name: 'taken', pipelineId: holder.body.id, version: '1' } })).status, 201);
+    for (const version of [undefined, undefined, '1']) {
+      const refused = await call('publishPipeline', 'POST', 'pipelines', { json: { name: 'atomic', definition: echoPipeline('atomic'), endpoint: 'taken', ...(version ? { version } : {}) } });
+      assert.equal(refused.status, 409, refused.text);
+      assert.match(refused.body.error.message, /pipeline endpoint "taken" already has version 1/);
+      assert.deepEqual((await core.publish.listPipelines({ name: 'atomic' })).items, []);
+    }
+    const published = await publish('atomic');
+    assert.equal(published.body.version, '1', 'the undone version was freed');
+    assert.deepEqual((await core.publish.getEndpoint('taken'))?.versions.map((v) => v.pipelineId), [holder.body.id]);
+  });
+
   it('refuses to publish steps with source folders but no sent snapshot, naming them, and stores nothing', async () => {
     const definition = echoPipeline('with-code');
     definition.steps['say'] = { ...definition.steps['say']!, codeDir: '/home/someone/project/src' };

@@ -1,11 +1,11 @@
 /** Published pipelines: publish, list, get, disable, enable. */
 import { z } from 'zod';
-import { NotFoundError, ValidationError } from '../../errors';
+import { describeError, NotFoundError, ValidationError } from '../../errors';
 import type { PipelineDefinition } from '../../model/definition';
 import { validateDefinition } from '../../model/graph';
-import { addEndpointVersion } from '../../publish/endpoints';
+import { addEndpointVersion, assertVersionFree } from '../../publish/endpoints';
 import { assertVersion, newPublishedPipelineId } from '../../publish/naming';
-import { PUBLISHED_PIPELINE_STATUSES, type PublishedPipelineRecord, type PublishedPipelineStatus } from '../../publish/records';
+import { PUBLISHED_PIPELINE_STATUSES, type PipelineEndpointRecord, type PublishedPipelineRecord, type PublishedPipelineStatus } from '../../publish/records';
 import { mapComputes } from '../../runs/submit-run';
 import { SAFE_NAME } from '../../util/safe-names';
 import { readJsonBody } from '../body';
@@ -84,10 +84,37 @@ async function publishedSource(
   return { definition, snapshots: run.options.snapshots ?? {} };
 }
 
+/**
+ * Adds a pipeline published just now to endpoint `name`. When that fails (the endpoint has its
+ * version, e.g. an automatic one, or was changed meanwhile) the publish is undone and the error
+ * stands: a publish with an endpoint is all or nothing, whichever store serves it.
+ */
+async function addToEndpoint(services: ApiServices, name: string, pipeline: PublishedPipelineRecord, makeDefault: boolean, at: string): Promise<PipelineEndpointRecord> {
+  try {
+    return await addEndpointVersion(services.publish, name, pipeline, { makeDefault, at });
+  } catch (err) {
+    await undoPublish(services, name, pipeline.id).catch((undoError: unknown) =>
+      services.log.error('a publish whose endpoint step failed could not be undone', { id: pipeline.id, endpoint: name, error: describeError(undoError) }),
+    );
+    throw err;
+  }
+}
+
+async function undoPublish(services: ApiServices, endpointName: string, pipelineId: string): Promise<void> {
+  const endpoint = await services.publish.getEndpoint(endpointName);
+  if (endpoint?.versions.some((v) => v.pipelineId === pipelineId)) return; // it was added after all: keep both
+  await services.publish.deletePipeline(pipelineId);
+}
+
 export const publishPipeline: ApiHandler = async (call) => {
   const { req, services } = call;
   const body = parseWith(publishBody, await readJsonBody(req, services.limits.maxPublishBodyBytes), '');
   if (body.version !== undefined) assertVersion(body.version);
+  if (body.endpoint !== undefined && body.version !== undefined) {
+    // Refused before anything is published (addToEndpoint undoes the publish when it is only found then).
+    const existing = await services.publish.getEndpoint(body.endpoint);
+    if (existing) assertVersionFree(existing, body.version);
+  }
   const warnings: string[] = [];
   const { definition, snapshots } = await publishedSource(services, body, (message) => warnings.push(message));
   const at = services.now().toISOString();
@@ -102,9 +129,7 @@ export const publishPipeline: ApiHandler = async (call) => {
     ...(body.runId !== undefined ? { sourceRunId: body.runId } : {}),
     createdAt: at,
   });
-  const endpoint = body.endpoint
-    ? await addEndpointVersion(services.publish, body.endpoint, pipeline, { makeDefault: body.makeDefault ?? false, at })
-    : undefined;
+  const endpoint = body.endpoint ? await addToEndpoint(services, body.endpoint, pipeline, body.makeDefault ?? false, at) : undefined;
   audit(call, 'pipeline published', { id: pipeline.id, name: pipeline.name, version: pipeline.version, ...(endpoint ? { endpoint: endpoint.name } : {}) });
   const base = origin(req);
   return json(
