@@ -7,7 +7,7 @@
 import { ValidationError } from '../errors';
 import type { Workspace } from '../workspace/workspace';
 import { API_KEY_ENV, readKeyFile } from './auth/api-key';
-import { ApiClient } from './client';
+import { ApiClient, displayUrl } from './client';
 
 export const DEFAULT_URL = 'http://127.0.0.1:7071';
 
@@ -22,7 +22,7 @@ export interface ClientConfig {
 export function apiClientFor(workspace: Workspace, config: ClientConfig = {}): ApiClient {
   const env = config.env ?? process.env;
   const url = config.url ?? nonEmpty(env['TRIBUTARY_URL']) ?? config.servingUrl?.(workspace) ?? DEFAULT_URL;
-  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new ValidationError(`${JSON.stringify(url)} is not an http(s) URL`, 'url');
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new ValidationError(`${JSON.stringify(displayUrl(url))} is not an http(s) URL`, 'url');
   const token = config.token ?? nonEmpty(env['TRIBUTARY_TOKEN']) ?? nonEmpty(env[API_KEY_ENV]) ?? readKeyFile(workspace.apiKeyFile);
   return new ApiClient({ url, ...(token !== undefined ? { token } : {}) });
 }

@@ -54,13 +54,41 @@ export interface InvokeRequest {
 
 const KNOWN_CODES: readonly ErrorCode[] = ['ValidationError', 'NotFound', 'Conflict', 'Unauthorized', 'Forbidden', 'PayloadTooLarge', 'UnsupportedMediaType', 'Transient', 'StepFailed', 'Internal'];
 
+/**
+ * `url` as messages may show it: a user name, password and query values (a function key in
+ * `?code=`) replaced by `***`, since they can be credentials.
+ */
+export function displayUrl(url: string): string {
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (!parsed || !/^https?:$/.test(parsed.protocol)) {
+    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, '$1***@').replace(/([?&][^=&#]*=)[^&#]*/g, '$1***');
+  }
+  if (!parsed.username && !parsed.password && !parsed.search) return url;
+  if (parsed.username || parsed.password) {
+    parsed.username = '***';
+    parsed.password = '';
+  }
+  for (const name of new Set(parsed.searchParams.keys())) parsed.searchParams.set(name, '***');
+  return parsed.toString();
+}
+
 export class ApiClient {
+  /** The base URL as messages show it (see displayUrl). */
   readonly url: string;
+  private readonly baseUrl: string;
   private readonly token?: string;
 
   /** `url`: the service's base URL (a trailing `/api` is fine); `token`: the local API key or an Entra ID access token. */
   constructor(options: { url: string; token?: string }) {
-    this.url = options.url.replace(/\/+$/, '').replace(/\/api$/, '');
+    this.baseUrl = options.url.replace(/\/+$/, '').replace(/\/api$/, '');
+    this.url = displayUrl(this.baseUrl);
+    const parsed = URL.canParse(this.baseUrl) ? new URL(this.baseUrl) : undefined;
+    if (parsed?.username || parsed?.password) {
+      throw new ValidationError(
+        `${this.url}: Tributary does not take credentials in the URL; remove "user:password@" and give the API key in TRIBUTARY_API_KEY (an Entra ID token in TRIBUTARY_TOKEN)`,
+        'url',
+      );
+    }
     if (options.token !== undefined) this.token = options.token;
   }
 
@@ -68,7 +96,7 @@ export class ApiClient {
   async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; json: unknown }> {
     let response: Response;
     try {
-      response = await fetch(`${this.url}/api/${path}`, {
+      response = await fetch(`${this.baseUrl}/api/${path}`, {
         method,
         headers: {
           ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),

@@ -124,4 +124,26 @@ describe('CLI over the HTTP API: publish, pipelines, endpoints, invoke', () => {
     assert.equal(unreachable.code, 1);
     assert.match(unreachable.stderr, /cannot reach Tributary at http:\/\/127\.0\.0\.1:9/);
   });
+
+  it('never prints credentials from the URL or the key in its messages', async () => {
+    const key = 'k'.repeat(24);
+    const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+      exec(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, ...args], { env: { ...process.env, TRIBUTARY_API_KEY: key, TRIBUTARY_URL: '', ...env } }).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { stderr: string; code: number }) => e,
+      );
+    const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
+      [['pipelines', 'list', '--url', 'http://user:s3cret@127.0.0.1:9'], {}, /http:\/\/\*\*\*@127\.0\.0\.1:9\/: Tributary does not take credentials in the URL; remove "user:password@" and give the API key in TRIBUTARY_API_KEY/],
+      [['invoke', 'p', '--url', `http://:${key}@127.0.0.1:9`], {}, /http:\/\/\*\*\*@127\.0\.0\.1:9\/: Tributary does not take credentials/],
+      [['pipelines', 'list'], { TRIBUTARY_URL: 'http://user:s3cret@127.0.0.1:9' }, /http:\/\/\*\*\*@127\.0\.0\.1:9\/: Tributary does not take credentials/],
+      [['pipelines', 'list', '--url', 'http://127.0.0.1:9/?code=s3cret'], {}, /cannot reach Tributary at http:\/\/127\.0\.0\.1:9\/\?code=\*\*\*/],
+      [['pipelines', 'list', '--url', 'ftp://user:s3cret@127.0.0.1:9'], {}, /"ftp:\/\/\*\*\*@127\.0\.0\.1:9" is not an http\(s\) URL/],
+    ];
+    for (const [args, env, message] of cases) {
+      const result = await run(args, env);
+      assert.notEqual(result.code, 0, args.join(' '));
+      assert.match(result.stderr, message, args.join(' '));
+      assert.ok(!result.stderr.includes('s3cret') && !result.stderr.includes(key), `no credential in: ${result.stderr}`);
+    }
+  });
 });
