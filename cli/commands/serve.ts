@@ -1,4 +1,5 @@
 import { startLocalHost, DEFAULT_HOST, DEFAULT_PORT } from '../../host/local-host';
+import { API_KEY_ENV } from '../../shared/api/auth/api-key';
 import { ValidationError } from '../../shared/errors';
 import { resolveWorkspace } from '../../shared/workspace/workspace';
 import { parseCommand } from '../args';
@@ -10,6 +11,11 @@ function wholeNumber(value: string | undefined, flag: string, min: number, max: 
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < min || n > max) throw new ValidationError(`${flag} ${value}: expected a whole number from ${min} to ${max}`, flag);
   return n;
+}
+
+/** `text` as one word of a POSIX shell command (quoted when it needs to be). */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Serves the HTTP API with the embedded defaults until Ctrl-C, like `func start` (default 127.0.0.1:7071). */
@@ -28,7 +34,9 @@ export async function serveCommand(args: string[]): Promise<number> {
       : key.source === 'environment'
         ? 'from TRIBUTARY_API_KEY'
         : `${workspace.apiKeyFile}${key.source === 'generated' ? ' (generated now, owner-only)' : ''}`;
-    const auth = key && key.source !== 'environment' ? `-H "Authorization: Bearer $(cat ${workspace.apiKeyFile})" ` : '';
+    // The credential as the shell finds it, never the key itself.
+    const credential = !key ? '$TRIBUTARY_TOKEN' : key.source === 'environment' ? `$${API_KEY_ENV}` : `$(cat ${shellWord(workspace.apiKeyFile)})`;
+    const auth = `-H "Authorization: Bearer ${credential}" `;
     process.stdout.write(
       [
         `Tributary API on ${host.url}/api`,
