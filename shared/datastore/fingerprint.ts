@@ -1,38 +1,25 @@
-import { createHash } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { treeFingerprint, type HashedFile } from './blob/hashed-tree';
+import { listLocalTree, type FolderStamp } from './blob/local-files';
 import { sha256File } from '../util/sha256-file';
 
+/** A folder's fingerprint, with what a note needs to trust the folder later without hashing it. */
+export interface FingerprintedFolder {
+  fingerprint: string;
+  /** Every file, with its stat stamp and sha256. */
+  files: HashedFile[];
+  folders: FolderStamp[];
+}
+
 /**
- * Content fingerprint of a file or folder: sha256 over every file's relative path, size and
- * content hash, in sorted order. Identical content gives an identical fingerprint wherever it lives.
+ * Content fingerprint of a local output folder: sha256 over every file's relative path, size and
+ * content sha256, in path order (`treeFingerprint`), for the files a step reading the folder sees
+ * (`listLocalTree`). Identical content gives an identical fingerprint wherever it lives.
  * Metadata is read synchronously (a step's output is usually a few files: each trip to the thread
  * pool would cost more than the call); contents are hashed by `sha256File`.
  */
-export async function fingerprintPath(root: string): Promise<string> {
-  const outer = createHash('sha256');
-  const info = statSync(root);
-  if (info.isFile()) {
-    outer.update(`file\0${info.size}\0${await hashFile(root, info.size)}\n`);
-    return outer.digest('hex');
-  }
-  for (const rel of listFiles(root)) {
-    const full = path.join(root, rel);
-    const size = statSync(full).size;
-    outer.update(`${rel}\0${size}\0${await hashFile(full, size)}\n`);
-  }
-  return outer.digest('hex');
-}
-
-/** Relative paths of all regular files under `root`, sorted, with `/` separators. */
-function listFiles(root: string): string[] {
-  return readdirSync(root, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
-    .sort();
-}
-
-/** sha256 of a file's content; `size`, when known, lets a small file be read in one call. */
-async function hashFile(file: string, size = Number.MAX_SAFE_INTEGER): Promise<string> {
-  return (await sha256File(file, size)).sha256;
+export async function fingerprintFolder(root: string, field: string): Promise<FingerprintedFolder> {
+  const listed = listLocalTree(root, field);
+  const files: HashedFile[] = [];
+  for (const file of listed.files) files.push({ ...file, hash: (await sha256File(file.path, file.size)).sha256 });
+  return { fingerprint: treeFingerprint(files.map((f) => ({ path: f.rel, size: f.size, hash: f.hash }))), files, folders: listed.folders };
 }

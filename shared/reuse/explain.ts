@@ -111,6 +111,6 @@ export function describeReason(reason: RunReason): string {
     case 'no-match':
       return 'no earlier run of this step had the same reuse key';
     case 'outputs-missing':
-      return `run ${reason.staleRunId} had the same key, but its outputs are gone`;
+      return `run ${reason.staleRunId} had the same key, but its outputs are gone or no longer what it recorded`;
   }
 }

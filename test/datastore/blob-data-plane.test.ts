@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { BlobStepLogs } from '../../shared/api/logs/blob-step-logs';
 import { ValidationError } from '../../shared/errors';
 import type { StepDataContext } from '../../shared/datastore/data-plane';
-import { fingerprintPath } from '../../shared/datastore/fingerprint';
+import { fingerprintFolder } from '../../shared/datastore/fingerprint';
 import { LocalFolderDataPlane } from '../../shared/datastore/local-folder-data-plane';
 import { BlobDataPlane } from '../../shared/datastore/blob/blob-data-plane';
 import { commitUpload } from '../../shared/datastore/blob/commit-upload';
@@ -154,7 +154,7 @@ describe('BlobDataPlane: outputs', () => {
   test('outputs land at a stable path with a manifest; the record carries URI and fingerprint', async () => {
     const folder = stepOutput('run-o1', 'train', 'model', { 'model.pkl': 'weights', 'eval/metrics.json': '{"acc":1}' });
     const records = await plane.persistOutputs(ctx('run-o1', 'train'), { model: folder });
-    assert.deepEqual(records, { model: { uri: uri('azureml/run-o1/train/outputs/model'), fingerprint: await fingerprintPath(folder) } });
+    assert.deepEqual(records, { model: { uri: uri('azureml/run-o1/train/outputs/model'), fingerprint: (await fingerprintFolder(folder, 'model')).fingerprint } });
     await plane.flush('run-o1', Object.values(records));
     const manifest = await readManifest(ds.container, 'azureml/run-o1/train/outputs/model');
     assert.deepEqual(manifest?.files.map((f) => [f.path, f.size]), [['eval/metrics.json', 9], ['model.pkl', 7]]);

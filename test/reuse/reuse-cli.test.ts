@@ -280,3 +280,37 @@ jobs:
     assert.match(explain(cwd, r.id, 'read').closest.differences[0].detail, /^input data \(.*data\): file linked\/e\.txt changed/);
   });
 });
+
+describe('an earlier output edited in the workspace folder', () => {
+  it('is not reused: its step runs again, and its consumer (same input as recorded) is reused', () => {
+    const cwd = project({
+      'p.yml': `type: pipeline
+jobs:
+  make:
+    type: command
+    command: printf one > \${{outputs.o}}/v.txt && printf two > \${{outputs.o}}/w.txt
+    outputs:
+      o:
+        type: uri_folder
+  use:
+    type: command
+    command: cat \${{inputs.i}}/v.txt \${{inputs.i}}/w.txt > \${{outputs.o}}/both.txt
+    inputs:
+      i: \${{parent.jobs.make.outputs.o}}
+    outputs:
+      o:
+        type: uri_folder
+`,
+    });
+    const first = run(cwd);
+    const folder = step(first, 'make').outputs.o.uri;
+    writeFileSync(path.join(folder, 'v.txt'), 'ONE');
+    const edited = run(cwd);
+    assert.deepEqual(edited.ran, ['make']);
+    assert.deepEqual(edited.reused, ['use']);
+    const why = explain(cwd, edited.id, 'make').reason;
+    assert.deepEqual([why.why, why.staleRunId], ['outputs-missing', first.id]);
+    rmSync(path.join(step(edited, 'make').outputs.o.uri, 'w.txt'));
+    assert.deepEqual(run(cwd).ran, ['make'], 'a file deleted from it too');
+  });
+});

@@ -19,7 +19,7 @@ import type { OutputRecord } from '../../store/records';
 import { outputFolder, type AttemptPaths, type Workspace } from '../../workspace/workspace';
 import type { DataInput, DataPlane, InputFingerprint, StepDataContext } from '../data-plane';
 import { checkDatastorePath, formatDatastoreUri, isDatastoreUri, parseDatastoreUri } from '../datastore-uri';
-import { fingerprintLocalTree } from '../local-folder-data-plane';
+import { fingerprintLocalTree, LocalFolderDataPlane } from '../local-folder-data-plane';
 import { artifactsToKeep, uploadAttemptArtifacts } from './artifacts';
 import { BlobCache } from './blob-cache';
 import { commitUpload } from './commit-upload';
@@ -51,6 +51,8 @@ export class BlobDataPlane implements DataPlane {
   private readonly cache: BlobCache;
   private readonly notes: LocalOutputNotes;
   private readonly background: boolean;
+  /** Checks outputs recorded by the local-folder plane (a workspace that used TRIBUTARY_DATASTORE=none before). */
+  private readonly localRecords = new LocalFolderDataPlane();
 
   constructor(
     private readonly workspace: Workspace,
@@ -103,7 +105,7 @@ export class BlobDataPlane implements DataPlane {
         for (const file of tree.files) checkDatastorePath(file.rel, `${field} (file ${file.path})`);
         const uri = formatDatastoreUri({ datastore: DEFAULT_DATASTORE, path: outputPath(ctx.runId, ctx.step, name) });
         const fresh = this.background && !this.notes.has(ctx.runId, uri);
-        this.notes.write(ctx.runId, uri, tree.fingerprint, tree.files);
+        this.notes.write(ctx.runId, uri, tree);
         await this.later(ctx.runId, uri, () => this.upload(uri, tree.files, fresh));
         return [name, { uri, fingerprint: tree.fingerprint }] as const;
       }),
@@ -114,7 +116,7 @@ export class BlobDataPlane implements DataPlane {
   async outputsExist(outputs: Record<string, OutputRecord>, forRunId?: string): Promise<boolean> {
     for (const record of Object.values(outputs)) {
       if (!isDatastoreUri(record.uri)) {
-        if (!existsSync(record.uri)) return false;
+        if (!(await this.localRecords.outputsExist({ record }))) return false;
         continue;
       }
       await this.pending.idle(record.uri);

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { contentHash } from './hash-pool';
-import { listLocalFiles, type LocalFile } from './local-files';
+import { listLocalTree, type FolderStamp, type LocalFile } from './local-files';
 
 /** Trees up to this many bytes in all are read into memory (bounded: uploads may queue up). */
 const SMALL_TREE_BYTES = 64 * 1024;
@@ -22,16 +22,17 @@ export interface HashedFile extends LocalFile {
 
 export interface HashedTree {
   files: HashedFile[];
+  folders: FolderStamp[];
   fingerprint: string;
   totalBytes: number;
 }
 
 export async function hashLocalTree(root: string, field: string): Promise<HashedTree> {
-  const listed = listLocalFiles(root, field);
-  const totalBytes = listed.reduce((n, f) => n + f.size, 0);
+  const listed = listLocalTree(root, field);
+  const totalBytes = listed.files.reduce((n, f) => n + f.size, 0);
   const hash = totalBytes <= SMALL_TREE_BYTES ? readAndHash : hashOnThreads;
-  const files = await Promise.all(listed.map(hash));
-  return { files, fingerprint: treeFingerprint(files.map((f) => ({ path: f.rel, size: f.size, hash: f.hash }))), totalBytes };
+  const files = await Promise.all(listed.files.map(hash));
+  return { files, folders: listed.folders, fingerprint: treeFingerprint(files.map((f) => ({ path: f.rel, size: f.size, hash: f.hash }))), totalBytes };
 }
 
 export function treeFingerprint(files: readonly { path: string; size: number; hash: string }[]): string {
