@@ -76,6 +76,9 @@ describe('tributary datastore', () => {
     const bad = await tributary('datastore', ['upload', 'data', '--target-path', '../escape']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /error: --target-path: path "\.\.\/escape" contains a "\." or "\.\." segment/);
+    const owned = await tributary('datastore', ['upload', 'data', '--target-path', 'azureml/run-1/train/outputs/model', '--overwrite']);
+    assert.equal(owned.code, 2);
+    assert.match(owned.stderr, /error: --target-path: azureml\/run-1\/train\/outputs\/model is inside azureml\/, where Tributary keeps run outputs and logs/);
     const missing = await tributary('datastore', ['upload', 'data']);
     assert.match(missing.stderr, /--target-path is required/);
     const noContainer = await tributary('datastore', ['register', 'x']);

@@ -94,6 +94,27 @@ describe('uploadFiles', () => {
     }
   });
 
+  test('nothing is uploaded into azureml/, where runs keep their outputs and logs: the error says why and where to upload instead', async () => {
+    const ds = await Datastore.get(azurite.workspace);
+    for (const target of ['azureml/run-x/make/outputs/o', 'azureml']) {
+      await assert.rejects(
+        ds.uploadFiles([path.join(src, 'single.txt')], { targetPath: target, targetField: '--target-path', overwrite: true }),
+        (err: unknown) =>
+          err instanceof ValidationError &&
+          err.message.startsWith(`--target-path: ${target} is inside azureml/, where Tributary keeps run outputs and logs`) &&
+          /Upload data to a path of your own \(e\.g\. datasets\/<name>\)/.test(err.message),
+      );
+    }
+    const holder = path.join(src, 'holder');
+    mkdirSync(path.join(holder, 'azureml', 'run-x'), { recursive: true });
+    writeFileSync(path.join(holder, 'azureml', 'run-x', 'f.txt'), 'x');
+    await assert.rejects(ds.uploadFiles([holder]), /file .*holder\/azureml\/run-x\/f\.txt would be uploaded to azureml\/run-x\/f\.txt, inside azureml\//);
+    const names: string[] = [];
+    for await (const blob of ds.container.listBlobsFlat({ prefix: 'azureml/run-x/' })) names.push(blob.name);
+    assert.deepEqual(names, []);
+    assert.equal((await ds.uploadFiles([path.join(src, 'single.txt')], { targetPath: 'azureml-data' })).uploaded[0], 'azureml-data/single.txt', 'a name that only starts alike is fine');
+  });
+
   test('local files whose names cannot be blob paths, missing sources and clashes are rejected', async () => {
     const ds = await Datastore.get(azurite.workspace);
     const odd = path.join(src, 'odd');

@@ -8,6 +8,14 @@
  */
 import { assertSafeName } from '../../util/safe-names';
 
+/** The folder Tributary owns on a datastore: run outputs and logs, which it alone writes (and trusts). */
+export const RUNS_AREA = 'azureml';
+
+/** True when a blob path is inside `RUNS_AREA`. */
+export function inRunsArea(blobPath: string): boolean {
+  return blobPath === RUNS_AREA || blobPath.startsWith(`${RUNS_AREA}/`);
+}
+
 const OUTPUT_PATH = /^azureml\/([^/]+)\/([^/]+)\/outputs\/([^/]+)$/;
 
 export function outputPath(runId: string, step: string, output: string): string {

@@ -3,6 +3,8 @@
  * name>`, a folder's contents (recursively) under `<targetPath>/` — as Azure ML's `upload_files`
  * and `upload(src_dir, target_path)`. Without overwrite an existing blob is kept and reported;
  * the check is made atomic by a create-only condition, so a concurrent writer is never clobbered.
+ * Nothing is uploaded into `azureml/`, where Tributary keeps run outputs and logs: a file written
+ * over a committed output would be read by every step that reuses it.
  */
 import type { ContainerClient } from '@azure/storage-blob';
 import path from 'node:path';
@@ -11,6 +13,7 @@ import { checkDatastorePath } from '../datastore-uri';
 import { BLOCK_SIZE } from './commit-upload';
 import { mapLimit } from './concurrency';
 import { listLocalFiles, type LocalFile } from './local-files';
+import { inRunsArea, RUNS_AREA } from './output-paths';
 import { storageError, storageStatus } from './storage-errors';
 
 export interface UploadProgress {
@@ -36,13 +39,20 @@ export interface UploadResult {
   uploadedBytes: number;
 }
 
+const RESERVED =
+  `where Tributary keeps run outputs and logs (${RUNS_AREA}/<runId>/<step>/…): only runs write there, and an output is what its run committed. ` +
+  'Upload data to a path of your own (e.g. datasets/<name>) and pass it to steps as azureml://datastores/<datastore>/paths/datasets/<name>; ' +
+  "to replace a step's output, rerun the step (tributary run --regenerate)";
+
 interface PlannedBlob {
   blob: string;
   file: LocalFile;
 }
 
 export async function uploadFiles(container: ContainerClient, files: readonly string[], options: UploadOptions = {}): Promise<UploadResult> {
-  const target = options.targetPath ? checkDatastorePath(options.targetPath, options.targetField ?? 'targetPath') : '';
+  const field = options.targetField ?? 'targetPath';
+  const target = options.targetPath ? checkDatastorePath(options.targetPath, field) : '';
+  if (inRunsArea(target)) throw new ValidationError(`${field}: ${target} is inside ${RUNS_AREA}/, ${RESERVED}`, field);
   const planned = await planUpload(files, target);
   const existing = options.overwrite ? new Set<string>() : await existingBlobs(container, target ? `${target}/` : undefined);
   const totalBytes = planned.filter((p) => !existing.has(p.blob)).reduce((n, p) => n + p.file.size, 0);
@@ -87,6 +97,7 @@ async function planUpload(files: readonly string[], target: string): Promise<Pla
     const local = path.resolve(source);
     for (const file of listLocalFiles(local, source)) {
       const blob = checkDatastorePath(target ? `${target}/${file.rel}` : file.rel, `file ${file.path}`);
+      if (inRunsArea(blob)) throw new ValidationError(`file ${file.path} would be uploaded to ${blob}, inside ${RUNS_AREA}/, ${RESERVED}`, 'files');
       const clash = byBlob.get(blob);
       if (clash) throw new ValidationError(`${clash.file.path} and ${file.path} would both be uploaded to ${blob}`, 'files');
       byBlob.set(blob, { blob, file });
