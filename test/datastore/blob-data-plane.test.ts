@@ -261,6 +261,16 @@ describe('BlobDataPlane: outputs', () => {
     assert.equal(await new BlobDataPlane(ws).outputsExist(records), false);
   });
 
+  test('a file of a committed output written over with the same size: not reused, and a reader elsewhere is told why', async () => {
+    const folder = stepOutput('run-o12', 'prep', 'clean', { 'a.csv': 'data', 'b.csv': 'more' });
+    const records = await plane.persistOutputs(ctx('run-o12', 'prep'), { clean: folder });
+    await plane.flush('run-o12');
+    assert.equal(await new BlobDataPlane(ws).outputsExist(records, 'run-o12-next'), true);
+    await ds.container.getBlockBlobClient('azureml/run-o12/prep/outputs/clean/a.csv').upload('DATA', 4);
+    assert.equal(await new BlobDataPlane(ws).outputsExist(records, 'run-o12-next'), false);
+    await assert.rejects(remote.resolveUpstreamOutput(records.clean!, ctx('run-o12', 'train', 1, remoteWs)), /azureml\/run-o12\/prep\/outputs\/clean was changed after it was committed/);
+  });
+
   test('with background uploads off, the output is committed when persistOutputs returns', async () => {
     const folder = stepOutput('run-o8', 'prep', 'clean', { 'a.csv': 'sync' });
     await new BlobDataPlane(ws, { background: false }).persistOutputs(ctx('run-o8', 'prep'), { clean: folder });

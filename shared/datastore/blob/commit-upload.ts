@@ -5,7 +5,8 @@
  * leaves no manifest, so nothing takes the folder as complete. A caller that knows nothing was
  * ever written under the prefix says so (`fresh`) and saves the listing: the upload is then one
  * write per file and the manifest. A folder of one file whose bytes were kept when hashed is one
- * write: the blob carries the manifest in its metadata (see `./manifest`).
+ * write: the blob carries the manifest in its metadata (see `./manifest`). The manifest's metadata
+ * also records the etags the uploads answered with, so a file written over later is noticed.
  * A local file that changes while it is uploaded fails the commit (the manifest would lie).
  */
 import type { BlockBlobUploadOptions, ContainerClient } from '@azure/storage-blob';
@@ -44,19 +45,21 @@ export async function commitUpload(container: ContainerClient, prefix: string, e
     return manifest;
   }
   const loaded = new Map<string, number>();
+  const etags = new Map<string, string>();
   await mapLimit(entries, FILE_CONCURRENCY, async ({ blobRel, file }) => {
     const onProgress = (ev: { loadedBytes: number }) => {
       loaded.set(blobRel, ev.loadedBytes);
       options.onProgress?.([...loaded.values()].reduce((a, b) => a + b, 0));
     };
-    await uploadFile(container, `${prefix}/${blobRel}`, file, { abortSignal: options.signal, onProgress });
+    const etag = await uploadFile(container, `${prefix}/${blobRel}`, file, { abortSignal: options.signal, onProgress });
+    if (etag) etags.set(blobRel, etag);
   });
   const body = JSON.stringify(manifest, null, 1);
   try {
     await container.getBlockBlobClient(manifestBlob(prefix)).upload(body, Buffer.byteLength(body), {
       abortSignal: options.signal,
       blobHTTPHeaders: { blobContentType: 'application/json' },
-      metadata: manifestMetadata(manifest),
+      metadata: manifestMetadata(manifest, etags.size === entries.length ? etags : undefined),
     });
   } catch (err) {
     throw storageError(err, `writing ${manifestBlob(prefix)}`);
@@ -66,19 +69,22 @@ export async function commitUpload(container: ContainerClient, prefix: string, e
 
 /**
  * One file to one blob: from the bytes that were hashed when they were kept, else from the file,
- * checked afterwards to be the one that was hashed.
+ * checked afterwards to be the one that was hashed. Returns the blob's etag.
  */
-async function uploadFile(container: ContainerClient, name: string, file: HashedFile, options: BlockBlobUploadOptions): Promise<void> {
+async function uploadFile(container: ContainerClient, name: string, file: HashedFile, options: BlockBlobUploadOptions): Promise<string | undefined> {
   const blob = container.getBlockBlobClient(name);
+  let written: { etag?: string };
   try {
-    if (file.content) await blob.upload(file.content, file.content.length, options);
-    else await blob.uploadFile(file.path, { ...options, blockSize: BLOCK_SIZE, concurrency: BLOCK_CONCURRENCY });
+    written = file.content
+      ? await blob.upload(file.content, file.content.length, options)
+      : await blob.uploadFile(file.path, { ...options, blockSize: BLOCK_SIZE, concurrency: BLOCK_CONCURRENCY });
   } catch (err) {
     throw storageError(err, `uploading ${file.path} to ${name}`);
   }
   if (!file.content && !(await stillSame(file))) {
     throw new TributaryError('Conflict', 409, `${file.path} changed while it was being uploaded to ${name}; the upload was not committed (did a step write to its input?)`);
   }
+  return written.etag;
 }
 
 /** Uncommits an earlier upload under the prefix (its manifest first), then removes its blobs not in `keep`. */

@@ -1,16 +1,17 @@
 /**
  * Cheap "is this output still committed?" checks for reuse decisions: one listing of a run's
  * `azureml/<runId>/` folder answers for every output of that run. Each manifest carries its
- * fingerprint, file count and byte total as blob metadata (written with it, last; a one-file
- * commit's blob carries the same keys), so the listing alone shows whether the manifest is there,
- * names the recorded content, and whether every file it covers is still present with the right
- * total size. A listing is kept only for the run that is
+ * fingerprint, file count, byte total and a digest of its blobs' etags as blob metadata (written
+ * with it, last; a one-file commit's blob carries the same keys but the digest), so the listing
+ * alone shows whether the manifest is there, names the recorded content, and whether every file
+ * it covers is still present with the right total size and none was written again since (see
+ * `./manifest`). A listing is kept only for the run that is
  * deciding (until the end of its flush), so a long-lived process never answers from an old look;
  * and it is dropped whenever this process uploads into the listed run, so the flush of a run
  * that reused earlier outputs answers from the listing its reuse decisions took.
  */
 import type { ContainerClient } from '@azure/storage-blob';
-import { CARRIED_HASH_KEY, MANIFEST_NAME } from './manifest';
+import { CARRIED_HASH_KEY, etagDigest, ETAGS_KEY, MANIFEST_NAME } from './manifest';
 import { storageError } from './storage-errors';
 
 interface PrefixTotals {
@@ -20,6 +21,8 @@ interface PrefixTotals {
   carried?: Record<string, string>;
   files: number;
   bytes: number;
+  /** Path (under the prefix) and etag of each file. */
+  etags: [string, string][];
 }
 
 const MAX_SCOPES = 16;
@@ -31,7 +34,7 @@ export class CommittedListing {
   private readonly scopes = new Map<string, Map<string, Promise<Map<string, PrefixTotals>>>>();
 
   /**
-   * `unknown` when the manifest has no metadata (written by an older version): check it in full.
+   * `unknown` when the manifest lacks metadata (written by an older version): check it in full.
    * Without `scope` the datastore is listed afresh.
    */
   async check(container: ContainerClient, runId: string, prefix: string, fingerprint?: string, scope?: string): Promise<CommittedAnswer> {
@@ -39,10 +42,13 @@ export class CommittedListing {
     if (!totals) return 'missing';
     const metadata = totals.manifest ?? (totals.files === 1 ? totals.carried : undefined);
     if (!metadata) return 'missing';
-    const { fingerprint: recorded, files, bytes } = metadata;
+    const { fingerprint: recorded, files, bytes, [ETAGS_KEY]: etags } = metadata;
     if (recorded === undefined || files === undefined || bytes === undefined) return 'unknown';
     if (fingerprint && recorded !== fingerprint) return 'missing';
-    return totals.files === Number(files) && totals.bytes === Number(bytes) ? 'committed' : 'missing';
+    if (totals.files !== Number(files) || totals.bytes !== Number(bytes)) return 'missing';
+    if (!totals.manifest) return 'committed'; // a one-file commit: written again, its blob would have lost this metadata
+    if (etags === undefined) return 'unknown';
+    return etags === etagDigest(totals.etags) ? 'committed' : 'missing';
   }
 
   /** Drops the listings kept for a deciding run. */
@@ -88,11 +94,12 @@ async function listOutputs(container: ContainerClient, runPrefix: string): Promi
       const match = /^(azureml\/[^/]+\/[^/]+\/outputs\/[^/]+)\/(.+)$/.exec(item.name);
       if (!match) continue;
       const [, prefix, rel] = match as unknown as [string, string, string];
-      const entry = totals.get(prefix) ?? { files: 0, bytes: 0 };
+      const entry = totals.get(prefix) ?? { files: 0, bytes: 0, etags: [] };
       if (rel === MANIFEST_NAME) entry.manifest = item.metadata ?? {};
       else {
         entry.files++;
         entry.bytes += item.properties.contentLength ?? 0;
+        entry.etags.push([rel, item.properties.etag ?? '']);
         if (item.metadata?.[CARRIED_HASH_KEY]) entry.carried = item.metadata;
       }
       totals.set(prefix, entry);
