@@ -18,8 +18,10 @@ import { fingerprintFolder, type FingerprintedFolder } from './fingerprint';
  * An output is reused only while its folder holds exactly what was recorded. Checking that by
  * hashing every earlier output again would cost an all-reused rerun more than the rest of it, so
  * each output folder is noted when it is fingerprinted — every file's hash and stat stamp, in the
- * run's notes as on the blob plane (`LocalOutputNotes`) — and a folder whose files all still have
- * their stamps is taken as unchanged; any other is hashed again, and noted again when it matches.
+ * run's notes as on the blob plane (`LocalOutputNotes`) — and a folder whose folders and files all
+ * keep their stamps is taken as unchanged; any other is hashed again, and noted again when it
+ * matches. (As with any stat check, a rewrite of the same size within the file system's clock
+ * tick of the noting would go unseen; the step has ended by then.)
  */
 export class LocalFolderDataPlane implements DataPlane {
   /** Notes by the folder holding the runs (one, in practice). */

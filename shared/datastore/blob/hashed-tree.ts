@@ -1,6 +1,6 @@
 /**
  * A local file or folder with every file's content hash and the tree's fingerprint: sha256 over
- * each file's `path \0 size \0 hash` line in path order — the same formula as `fingerprintPath`,
+ * each file's `path \0 size \0 hash` line in path order — the same formula as `fingerprintFolder`,
  * so for files up to 16 MiB the two agree; above that the file hash is the chunked one.
  * A small tree (most step outputs) is read once, on this thread, and its bytes are kept for the
  * upload: no round trip to the hash threads, no second read, and the blob is exactly what was hashed.

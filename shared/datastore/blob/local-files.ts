@@ -52,6 +52,7 @@ export function listLocalTree(root: string, field: string): LocalTree {
   return { files, folders: walked.folders };
 }
 
+/** The files of `listLocalTree`. */
 export function listLocalFiles(root: string, field: string): LocalFile[] {
   return listLocalTree(root, field).files;
 }
