@@ -74,6 +74,25 @@ function nextMarker(template: string, from: number, inSection: boolean): { index
  * expressions). `required`: the inputs used outside `$[[ ... ]]`, which must have a value.
  */
 export function referencedNames(template: string): { inputs: Set<string>; outputs: Set<string>; required: Set<string>; problems: string[] } {
+  return simpleReferences(template) ?? referencesOfParts(template);
+}
+
+const REFERENCE = /\$\{\{\s*(inputs|outputs)\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}/g;
+
+/** The common case in one regex pass: no `$[[` section, and every `${{` a well-formed reference. Undefined otherwise. */
+function simpleReferences(template: string): ReturnType<typeof referencedNames> | undefined {
+  if (template.includes('$[[')) return undefined;
+  const inputs = new Set<string>();
+  const outputs = new Set<string>();
+  let found = 0;
+  for (const match of template.matchAll(REFERENCE)) {
+    found++;
+    (match[1] === 'inputs' ? inputs : outputs).add(match[2]!);
+  }
+  return found === template.split('${{').length - 1 ? { inputs, outputs, required: inputs, problems: [] } : undefined;
+}
+
+function referencesOfParts(template: string): ReturnType<typeof referencedNames> {
   const { parts, problems } = parseTemplate(template);
   const inputs = new Set<string>();
   const outputs = new Set<string>();

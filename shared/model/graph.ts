@@ -180,10 +180,11 @@ function checkStep(def: PipelineDefinition, key: string, step: StepDefinition, {
 function checkTemplate(step: StepDefinition, template: string, field: string, at: (field: string, message: string) => void): void {
   const refs = referencedNames(template);
   for (const problem of refs.problems) at(field, problem);
-  for (const [scope, names, declared] of [['inputs', refs.inputs, step.inputs], ['outputs', refs.outputs, step.outputs]] as const) {
-    for (const name of names) {
-      if (!Object.hasOwn(declared, name)) at(field, `unknown reference \${{${scope}.${name}}} (known ${scope}: ${known(declared)})`);
-    }
+  for (const name of refs.inputs) {
+    if (!Object.hasOwn(step.inputs, name)) at(field, `unknown reference \${{inputs.${name}}} (known inputs: ${known(step.inputs)})`);
+  }
+  for (const name of refs.outputs) {
+    if (!Object.hasOwn(step.outputs, name)) at(field, `unknown reference \${{outputs.${name}}} (known outputs: ${known(step.outputs)})`);
   }
   for (const name of refs.required) {
     const input = step.inputs[name];
