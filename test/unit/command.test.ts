@@ -106,6 +106,12 @@ describe('referencedNames', () => {
     ]);
   });
 
+  it('reads templates without sections the same way, malformed ones included', () => {
+    assert.deepEqual(referencedNames('run ${{ inputs.a }} ${{outputs.o}} ]] ${{inputs.a}}'), { inputs: new Set(['a']), outputs: new Set(['o']), required: new Set(['a']), problems: [] });
+    assert.deepEqual(referencedNames('run ${{${{inputs.a}}').problems, ['unsupported expression ${{${{inputs.a}} (a command can use ${{inputs.NAME}} and ${{outputs.NAME}})']);
+    assert.deepEqual(referencedNames('run ${{inputs.a }x}} ${{inputs.b}}').problems, ['unsupported expression ${{inputs.a }x}} (a command can use ${{inputs.NAME}} and ${{outputs.NAME}})']);
+  });
+
   it('treats "]]" outside a section as text', () => {
     assert.equal(render('[[ -d ${{outputs.o}} ]] && echo ok', {}, { o: '/x' }), '[[ -d /x ]] && echo ok');
   });
