@@ -100,7 +100,10 @@ async function resolveSource(
       if (!record) {
         throw new ValidationError(`input "${name}": output "${source.output}" of step "${source.step}" is not available`, `inputs.${name}`);
       }
-      return { kind: 'data', path: await data.resolveUpstreamOutput(record, ctx) };
+      const folder = await data.resolveUpstreamOutput(record, ctx);
+      // A uri_file output is the file its step wrote inside the output's folder (see outputTarget).
+      const written = run.definition.steps[source.step]?.outputs[source.output];
+      return { kind: 'data', path: written?.type === 'uri_file' ? path.join(folder, source.output) : folder };
     }
   }
 }

@@ -258,6 +258,34 @@ jobs:
     assert.doesNotMatch(logs, /0123456789abcdef|TOPSECRET|TRIBUTARY_API_KEY|LAKE_CS/);
   });
 
+  it('hands a uri_file output to the next step as that file, on both data planes', () => {
+    const cwd = project({
+      'p.yml': `type: pipeline
+jobs:
+  up:
+    type: command
+    command: echo data > \${{outputs.f}}
+    outputs:
+      f:
+        type: uri_file
+  down:
+    type: command
+    command: cat \${{inputs.f}}
+    inputs:
+      f:
+        type: uri_file
+        path: \${{parent.jobs.up.outputs.f}}
+`,
+    });
+    for (const plane of ['none', 'azurite']) {
+      const env = { TRIBUTARY_DATASTORE: plane, TRIBUTARY_WORKSPACE: path.join(cwd, `ws-${plane}`) };
+      const run = json(cli(cwd, ['run', 'p.yml', '--json'], env));
+      assert.equal(run.status, 'Completed', `${plane}: ${JSON.stringify(run.steps)}`);
+      assert.equal(cli(cwd, ['logs', run.id, 'down'], env).stdout, 'data\n', plane);
+      cli(cwd, ['datastore', 'stop-azurite'], env);
+    }
+  });
+
   it('stops a step at its timeout and retries it per its retry policy', () => {
     const cwd = project({
       'p.yml': `type: pipeline
