@@ -76,7 +76,8 @@ export class ApiClient {
   /** The base URL as messages show it (see displayUrl). */
   readonly url: string;
   private readonly baseUrl: string;
-  private readonly token?: string;
+  /** A private field of JavaScript's own: printing or serialising a client never shows the credential. */
+  readonly #token?: string;
 
   /** `url`: the service's base URL (a trailing `/api` is fine); `token`: the local API key or an Entra ID access token. */
   constructor(options: { url: string; token?: string }) {
@@ -89,7 +90,7 @@ export class ApiClient {
         'url',
       );
     }
-    if (options.token !== undefined) this.token = options.token;
+    if (options.token !== undefined) this.#token = options.token;
   }
 
   /** One request; the JSON body of a 2xx answer, or the error it carried as a TributaryError. */
@@ -99,7 +100,7 @@ export class ApiClient {
       response = await fetch(`${this.baseUrl}/api/${path}`, {
         method,
         headers: {
-          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+          ...(this.#token ? { authorization: `Bearer ${this.#token}` } : {}),
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
           ...headers,
         },

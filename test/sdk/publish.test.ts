@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { inspect } from 'node:util';
 import { CommandStep, Experiment, Pipeline, PipelineData, PipelineParameter, PublishedPipeline, Workspace, type ServiceOptions } from '../../sdk';
 import { startTestHost, type TestHost } from '../api/helpers';
 
@@ -26,6 +27,9 @@ describe('Pipeline#publish and PipelineRun#publishPipeline (through the local se
     const published = await greeting().publish(workspace, { name: 'greeting', description: 'says hello', service });
     assert.deepEqual([published.name, published.version, published.description], ['greeting', '1', 'says hello']);
     assert.deepEqual(published.parameters, { who: { type: 'string', default: 'world' } });
+    for (const shown of [inspect(published, { depth: 10, showHidden: true }), JSON.stringify(published)]) {
+      assert.ok(!shown.includes(t.key), 'printing a published pipeline never shows the API key');
+    }
     const run = await published.submit({ experimentName: 'sdk-published', pipelineParameters: { who: 'sdk' } });
     const view = await run.waitForCompletion({ timeoutMs: 60_000 });
     assert.equal(view.status, 'Completed');
