@@ -70,10 +70,19 @@ export class StepRun {
     return items.find((item) => item.kind === 'output')!.path;
   }
 
-  /** Standard output and error of the step's latest attempt (empty before it starts). */
+  /**
+   * Standard output and error of the step's latest attempt (empty before it starts). A reused
+   * step never ran in this run: its logs are those of the step run it reused, as `tributary logs`
+   * shows them.
+   */
   async getLogs(): Promise<{ stdout: string; stderr: string }> {
-    const step = await this.getDetails();
-    const paths = attemptPaths(this.run.workspace.location, this.run.id, this.name, Math.max(step.attempt, 1));
+    const ran = await withStore(this.run.workspace, async (store) => {
+      const record = await store.getStepRun(this.run.id, this.name);
+      if (!record?.reused || !record.reusedFrom) return { runId: this.run.id, step: this.name, attempt: record?.attempt ?? 0 };
+      const source = await store.getStepRun(record.reusedFrom.runId, record.reusedFrom.step);
+      return { runId: record.reusedFrom.runId, step: record.reusedFrom.step, attempt: source?.attempt ?? 1 };
+    });
+    const paths = attemptPaths(this.run.workspace.location, ran.runId, ran.step, Math.max(ran.attempt, 1));
     const read = (file: string) =>
       readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT') return '';

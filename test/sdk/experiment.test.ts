@@ -83,6 +83,11 @@ describe('Experiment#submit and PipelineRun, end to end on local compute', () =>
     assert.deepEqual(ids, [run.id]);
     assert.ok((await Experiment.list(workspace)).some((e) => e.name === 'sdk-e2e'));
     assert.equal((await PipelineRun.get(workspace, run.id)).id, run.id);
+
+    // Submitted again, every step is reused: a reused step's logs are those of the run it reused.
+    const again = await new Experiment(workspace, 'sdk-e2e-again').submit(tinyPipeline(path.join(dir, 'src')), { pipelineParameters: { factor: 3 } });
+    assert.ok((await again.waitForCompletion({ timeoutMs: 60_000 })).steps.every((s) => s.reused && s.reusedFrom === run.id));
+    assert.deepEqual(await (await again.findStepRun('make')).getLogs(), await make.getLogs());
   });
 
   it('rejects when a step fails, naming it, unless raiseOnError is false', async () => {
