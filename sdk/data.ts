@@ -50,13 +50,16 @@ export class Datastore {
    * in the workspace's embedded Azurite, started on first use.
    */
   async uploadFiles(files: readonly string[], options: UploadOptions = {}): Promise<UploadResult> {
+    const at = `Datastore(${this.name}).uploadFiles`;
     if (!this.workspace) {
-      const at = `Datastore(${this.name}).uploadFiles`;
       throw new ValidationError(`${at}: the datastore needs its workspace (use Datastore.default(workspace) or new Datastore(name, workspace))`, at);
     }
+    const list = uploadFilesSchema.safeParse(files);
+    if (!list.success) throw new ValidationError(`${at}: files: expected a list of file or folder paths, e.g. ['data/iris.csv']`, `${at}.files`);
+    const o = parseOptions(uploadOptionsSchema, options, at);
     // Loaded on use: the Azure storage client is only needed by uploads.
     const { Datastore: BlobDatastore } = await import('../shared/datastore/blob/datastore.js');
-    return (await BlobDatastore.get(this.workspace.location, this.name)).uploadFiles(files, options);
+    return (await BlobDatastore.get(this.workspace.location, this.name)).uploadFiles(list.data, o);
   }
 
   /** A reference to a file or folder on this datastore (Azure ML `datastore.path(...)`). */
@@ -64,6 +67,13 @@ export class Datastore {
     return new DataReference({ datastore: this, pathOnDatastore, ...(dataReferenceName !== undefined ? { dataReferenceName } : {}), ...options });
   }
 }
+
+const uploadFilesSchema = z.array(z.string().min(1));
+const uploadOptionsSchema = z.strictObject({
+  targetPath: z.string().optional(),
+  overwrite: z.boolean().optional(),
+  onProgress: z.custom<UploadOptions['onProgress']>((value) => typeof value === 'function', { error: 'expected a function' }).optional(),
+});
 
 /** How a step sees the data; both give the step a local path here (mounting is a cloud compute detail). */
 export type DataReferenceMode = 'mount' | 'download';

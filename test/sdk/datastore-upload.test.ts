@@ -26,6 +26,14 @@ describe('SDK Datastore.uploadFiles (delegates to the blob datastore)', () => {
     });
   });
 
+  it('rejects arguments of the wrong kind and unknown options before uploading anything', async () => {
+    const datastore = Datastore.default(new Workspace({ folder: azurite.workspace.root }));
+    const at = 'Datastore(workspaceblobstore).uploadFiles';
+    await assert.rejects(datastore.uploadFiles('iris.csv' as never, { targetPath: 'x' }), { name: 'ValidationError', message: `${at}: files: expected a list of file or folder paths, e.g. ['data/iris.csv']` });
+    await assert.rejects(datastore.uploadFiles(['iris.csv'], { target_path: 'x' } as never), { name: 'ValidationError', message: /unknown option "target_path" \(did you mean "targetPath"\?\)/ });
+    await assert.rejects(datastore.uploadFiles(['iris.csv'], { targetPath: 5 } as never), { name: 'ValidationError', message: /targetPath/ });
+  });
+
   it('needs the workspace', async () => {
     await assert.rejects(new Datastore('workspaceblobstore').uploadFiles(['x']), {
       name: 'ValidationError',
