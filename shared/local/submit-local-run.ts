@@ -12,6 +12,7 @@ import { checkSubmission, recordRun, type CheckedSubmission, type SubmitRequest 
 import type { RunRecord } from '../store/records';
 import type { RunStore } from '../store/run-store';
 import type { Workspace } from '../workspace/workspace';
+import { checkDatastoresRegistered } from './registered-datastores';
 import type { WaitingWorker } from './waiting-worker';
 import { recordLocalDriver, startLocalRun } from './start-local-run';
 
@@ -28,6 +29,7 @@ export async function submitLocalRun(
   // git answers from its own processes while the submission is checked and its sources snapshotted.
   const git = req.git ?? readGitInfo(sourceFolder(req.definition));
   const checked = localDataParameters(checkSubmission({ ...req, knownComputes: LOCAL_COMPUTES }));
+  checkDatastoresRegistered(workspace, checked);
   const snapshots = await snapshotSources(workspace, req.definition, warn);
   const run = await recordRun(store, checked, { git: await git, snapshots });
   if (!waiting || !(await giveRun(store, run.id, waiting))) await startLocalRun(workspace, store, run.id);

@@ -155,6 +155,14 @@ jobs:
     const unwritable = cli(cwd, ['run', 'bad.yml', '--workspace', path.join(cwd, 'bad.yml', 'ws')]);
     assert.equal(unwritable.code, 2);
     assert.match(unwritable.stderr, /cannot create the workspace folder .*bad\.yml\/ws: part of that path is a file; point --workspace or TRIBUTARY_WORKSPACE/);
+    const unregistered = project({
+      'p.yml': 'type: pipeline\ninputs:\n  d:\n    type: uri_folder\n    path: azureml://datastores/lake/paths/x\njobs:\n  a:\n    type: command\n    command: ls ${{inputs.d}} ${{inputs.e}}\n    inputs:\n      d: ${{parent.inputs.d}}\n      e:\n        type: uri_file\n        path: azureml://datastores/lake/paths/y.csv\n',
+    });
+    const notRegistered = cli(unregistered, ['run', 'p.yml']);
+    assert.equal(notRegistered.code, 2, notRegistered.stderr);
+    assert.match(notRegistered.stderr, /p\.yml:\d+: steps\.a\.inputs\.e: datastore "lake" is not registered \(known: workspaceblobstore; register it with: tributary datastore register lake --container CONTAINER\)/);
+    assert.match(notRegistered.stderr, /p\.yml: inputs\.d: datastore "lake" is not registered/);
+    assert.equal(json(cli(unregistered, ['runs', '--json'])).runs.length, 0);
     const extra = cli(cwd, ['run', 'bad.yml', 'broken.yml']);
     assert.equal(extra.code, 2);
     assert.match(extra.stderr, /^error: unexpected argument "broken\.yml"\nusage: tributary run /);
