@@ -64,6 +64,11 @@ export class StepPorts {
     const name = as ?? ownName;
     const first = this.#bound.get(name);
     if (first?.source === source) return name;
+    if (first?.source instanceof PipelineParameter && source instanceof PipelineParameter && first.source.name === source.name && name === source.name) {
+      // Two PipelineParameter objects of one name are one pipeline input, if the pipeline finds they agree.
+      this.ctx.useParameter(source, at);
+      return name;
+    }
     if (first) {
       this.ctx.problems.add(
         `input name "${name}" is taken by ${describe(first.source)} at ${first.at}; ${describe(source)} needs another name` +

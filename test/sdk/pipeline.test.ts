@@ -92,6 +92,12 @@ describe('Pipeline.toDefinition', () => {
       () => new Pipeline({ steps: [step('a', [p10]), step('b', [p20])], defaultCompute: 'local' }).toDefinition(),
       'steps[1] (b).inputs[0]: PipelineParameter "epochs" (integer 20) differs from the one at steps[0] (a).inputs[0] (integer 10); use one PipelineParameter per name',
     );
+    // The same within one step.
+    assert.deepEqual(new Pipeline({ steps: [step('a', [p10, again])], defaultCompute: 'local' }).toDefinition().inputs, { epochs: { type: 'integer', default: 10 } });
+    throwsValidation(
+      () => new Pipeline({ steps: [step('a', [p10, p20])], defaultCompute: 'local' }).toDefinition(),
+      'steps[0] (a).inputs[1]: PipelineParameter "epochs" (integer 20) differs from the one at steps[0] (a).inputs[0] (integer 10); use one PipelineParameter per name',
+    );
   });
 
   it('rejects two pipeline outputs of one name and an empty pipeline', () => {
