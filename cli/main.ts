@@ -10,6 +10,12 @@ import { visible } from './format';
 // Compiled modules are cached on disk: loading the CLI's modules costs about a quarter less.
 enableCompileCache();
 
+// Output piped into a reader that stopped (`tributary show ID | head -1`): nothing more to say.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(process.exitCode ?? 0);
+});
+
 type Command = (args: string[]) => Promise<number>;
 
 /**

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { NotFoundError, ValidationError } from '../../shared/errors';
+import { DriverWatch } from '../../shared/local/driver-gone';
 import { isTerminal } from '../../shared/store/records';
 import type { RunStore } from '../../shared/store/run-store';
 import { attemptLogFiles } from '../../shared/workspace/workspace';
@@ -42,12 +43,15 @@ export async function logsCommand(args: string[]): Promise<number> {
     }
     const paths = attemptLogFiles(ctx.workspace, runId, step, attempt);
     const streams = [new Tail(paths.stdout, ctx.out), new Tail(paths.stderr, ctx.err)];
+    // Following stops, saying how to resume, once the process driving the run is gone.
+    const driver = new DriverWatch(ctx.store, ctx.workspace, runId);
     for (;;) {
       const current = await ctx.store.getStepRun(runId, step);
       // A step not started yet may still start while the run goes on.
       const finished = current ? isTerminal(current.status) || current.attempt !== attempt : await runEnded(ctx.store, runId);
       for (const s of streams) await s.drain();
       if (!values.follow || finished) return 0;
+      await driver.check();
       await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
     }
   });

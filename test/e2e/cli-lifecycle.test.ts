@@ -130,6 +130,9 @@ jobs:
     assert.match(stderr, new RegExp(`run ${runId} is Running but the process driving it \\(pid ${worker}\\) is gone`));
     assert.match(stderr, new RegExp(`continue it with: tributary resume ${runId}`));
     assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+    const follow = cli(cwd, ['logs', runId, 'long', '--follow']);
+    assert.equal(follow.code, 1, 'logs --follow stops once the driver is gone');
+    assert.match(follow.stderr, new RegExp(`continue it with: tributary resume ${runId}`));
     // The orphaned step is still there until the run is canceled (or resumed).
     assert.equal(cli(cwd, ['cancel', runId]).code, 0);
     await waitFor('the orphaned step process to be gone', () => !isProcessAlive(stepPid), 15_000);

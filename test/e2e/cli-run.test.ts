@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { spawn } from 'node:child_process';
 import { cli, json, project, REPO } from '../support/cli';
 
 describe('tributary run (end to end, local processes)', () => {
@@ -292,6 +293,19 @@ jobs:
       assert.equal(cli(cwd, ['logs', run.id, 'down'], env).stdout, 'data\n', plane);
       cli(cwd, ['datastore', 'stop-azurite'], env);
     }
+  });
+
+  it('ends quietly when the reader of its output goes away (tributary show ID | head -1)', async () => {
+    const cwd = project({ 'p.yml': 'type: pipeline\njobs:\n  a:\n    type: command\n    command: echo hi\n' });
+    const env = { TRIBUTARY_DATASTORE: 'none' };
+    const { id } = json(cli(cwd, ['run', 'p.yml', '--json'], env));
+    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', path.join(REPO, 'dist', 'cli', 'main.js'), 'show', id], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // the reader is gone before the CLI writes a byte: its first write gets EPIPE
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(stderr, '', 'no stack trace');
+    assert.equal(code, 0);
   });
 
   it('stops a step at its timeout and retries it per its retry policy', () => {
