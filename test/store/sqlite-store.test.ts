@@ -109,6 +109,18 @@ describe('SqliteRunStore (SQLite specifics)', () => {
     assert.throws(() => SqliteRunStore.open(path), (err: unknown) => err instanceof ValidationError && err.message.includes(path) && /upgrade/.test(err.message));
   });
 
+  it('names the file and what to do when it is not a database or cannot be opened', async () => {
+    const garbage = join(dir, 'garbage.db');
+    await writeFile(garbage, Buffer.alloc(4096, 0x5a));
+    assert.throws(() => SqliteRunStore.open(garbage), {
+      name: 'ValidationError',
+      message: `${garbage} is not a run store database (file is not a database); move it aside (mv ${garbage} ${garbage}.broken) to start a new one`,
+    });
+    const blocked = join(dir, 'garbage.db', 'inside', 'runs.db'); // a file where a folder is needed
+    assert.throws(() => SqliteRunStore.open(blocked), (err: unknown) =>
+      err instanceof ValidationError && err.message.startsWith(`cannot open the run store ${blocked} (`) && err.message.endsWith('its folder must exist and be writable (or point --workspace or TRIBUTARY_WORKSPACE elsewhere)'));
+  });
+
   it('moves the definitions of a schema-1 database into their own table, keeping every run as it was', async () => {
     const path = join(dir, 'schema-1.db');
     const raw = new DatabaseSync(path);

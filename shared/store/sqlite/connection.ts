@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, fstatSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from 'node:sqlite';
-import { TransientError, TributaryError } from '../../errors';
+import { TransientError, TributaryError, ValidationError } from '../../errors';
 import { configureConnection, migrate, RUN_STORE_SCHEMA, type SqliteSchema } from './schema';
 
 /** A row as read (or as about to be written): column name to value. */
@@ -20,6 +20,7 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 // Primary result codes (the low byte of an extended code).
 const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;
+const SQLITE_NOTADB = 26;
 
 /**
  * One open SQLite file: a cache of prepared statements and a write-transaction helper.
@@ -53,9 +54,14 @@ export class SqliteConnection {
     const path = resolve(dbPath);
     const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
     const schema = options.schema ?? RUN_STORE_SCHEMA;
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    createPrivateFile(path);
-    const db = new DatabaseSync(path, { timeout: busyTimeoutMs });
+    let db: DatabaseSync;
+    try {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      createPrivateFile(path);
+      db = new DatabaseSync(path, { timeout: busyTimeoutMs });
+    } catch (err) {
+      throw openFailure(err, path, schema.label);
+    }
     let conn: SqliteConnection | undefined;
     try {
       configureConnection(db, { busyTimeoutMs });
@@ -65,7 +71,7 @@ export class SqliteConnection {
       return conn;
     } catch (err) {
       db.close();
-      throw mapSqliteError(err, path, busyTimeoutMs, schema.label);
+      throw (sqliteResultCode(err) & 0xff) === SQLITE_NOTADB ? openFailure(err, path, schema.label) : mapSqliteError(err, path, busyTimeoutMs, schema.label);
     }
   }
 
@@ -217,6 +223,15 @@ interface GroupedWrite {
   fn: () => unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+}
+
+/** Why the database file could not be opened, naming it and what to do. */
+function openFailure(err: unknown, path: string, label: string): ValidationError {
+  const detail = err instanceof Error ? err.message : String(err);
+  if ((sqliteResultCode(err) & 0xff) === SQLITE_NOTADB) {
+    return new ValidationError(`${path} is not a ${label} database (${detail}); move it aside (mv ${path} ${path}.broken) to start a new one`, path);
+  }
+  return new ValidationError(`cannot open the ${label} ${path} (${detail}); its folder must exist and be writable (or point --workspace or TRIBUTARY_WORKSPACE elsewhere)`, path);
 }
 
 /** SQLITE_BUSY/SQLITE_LOCKED become TransientError (retried with backoff); anything else passes through. */
