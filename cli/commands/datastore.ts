@@ -1,8 +1,11 @@
+import { existsSync } from 'node:fs';
 import { azuriteStatus, stopAzurite } from '../../shared/datastore/azurite/azurite';
 import { Datastore } from '../../shared/datastore/blob/datastore';
 import { DEFAULT_DATASTORE, getDatastoreConfig, type DatastoreConfig } from '../../shared/datastore/blob/datastore-registry';
 import type { UploadProgress } from '../../shared/datastore/blob/upload-files';
-import { ValidationError } from '../../shared/errors';
+import { ConflictError, ValidationError } from '../../shared/errors';
+import { openStore } from '../../shared/local/open-store';
+import { isLeaseStale } from '../../shared/local/run-worker';
 import { resolveWorkspace } from '../../shared/workspace/workspace';
 import { needPositional, parseCommand } from '../args';
 import { table } from '../format';
@@ -12,7 +15,7 @@ const USAGE = [
   '  | show NAME',
   '  | register NAME --container C [--account-url URL] [--connection-string-env VAR]',
   '  | upload <paths…> --target-path P [--overwrite] [--datastore NAME]',
-  '  | stop-azurite',
+  '  | stop-azurite [--force]',
 ].join('\n');
 /** Below this, an upload is quick enough not to need a progress bar. */
 const PROGRESS_MIN_BYTES = 8 * 1024 * 1024;
@@ -28,6 +31,7 @@ export async function datastoreCommand(args: string[]): Promise<number> {
       'target-path': { type: 'string' },
       overwrite: { type: 'boolean' },
       datastore: { type: 'string' },
+      force: { type: 'boolean' },
     },
     USAGE,
   );
@@ -69,6 +73,7 @@ export async function datastoreCommand(args: string[]): Promise<number> {
     case 'upload':
       return upload(workspace, positionals.slice(1), values, print);
     case 'stop-azurite': {
+      if (!values.force) await refuseWhileRunsAreDriven(workspace);
       const stopped = await stopAzurite(workspace);
       if (values.json) print({ stopped });
       else process.stdout.write(stopped ? 'Stopped the workspace\'s Azurite.\n' : 'The workspace\'s Azurite was not running.\n');
@@ -76,6 +81,32 @@ export async function datastoreCommand(args: string[]): Promise<number> {
     }
     default:
       throw new ValidationError(`unknown subcommand "${sub}"\nusage: ${USAGE}`, 'subcommand');
+  }
+}
+
+/** Runs driven right now keep their outputs and logs on the workspace's Azurite: stopping it would strand them. */
+async function refuseWhileRunsAreDriven(workspace: ReturnType<typeof resolveWorkspace>): Promise<void> {
+  if (!existsSync(workspace.historyDb)) return;
+  const store = openStore(workspace);
+  try {
+    const live: string[] = [];
+    for (const status of ['NotStarted', 'Running'] as const) {
+      for (const run of (await store.listRuns({ status, limit: 500 })).items) if (run.driver && !isLeaseStale(run.driver)) live.push(run.id);
+    }
+    if (live.length === 1) {
+      throw new ConflictError(
+        `run ${live[0]} is being driven in this workspace and keeps its data on the workspace's Azurite; wait for it to end, cancel it (tributary cancel ${live[0]}), or stop Azurite anyway with --force`,
+        'stop-azurite',
+      );
+    }
+    if (live.length > 1) {
+      throw new ConflictError(
+        `runs ${live.join(', ')} are being driven in this workspace and keep their data on the workspace's Azurite; wait for them to end, cancel them (tributary cancel RUN), or stop Azurite anyway with --force`,
+        'stop-azurite',
+      );
+    }
+  } finally {
+    await store.close();
   }
 }
 

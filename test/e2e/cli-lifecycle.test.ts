@@ -152,6 +152,20 @@ jobs:
     await waitFor('the orphaned step process to be gone', () => !isProcessAlive(stepPid), 15_000);
   });
 
+  it('datastore stop-azurite refuses while a run in the workspace is being driven, and stops Azurite once it ended', async () => {
+    const cwd = project(LONG_STEP);
+    const { id } = json(cli(cwd, ['run', 'p.yml', '--detach', '--json']));
+    const pidFile = path.join(cwd, '.tributary', 'runs', id, 'long', 'attempt-1.work', 'pid');
+    await waitFor('the step to start', () => existsSync(pidFile));
+    const refused = cli(cwd, ['datastore', 'stop-azurite']);
+    assert.notEqual(refused.code, 0);
+    assert.equal(refused.stderr, `error: run ${id} is being driven in this workspace and keeps its data on the workspace's Azurite; wait for it to end, cancel it (tributary cancel ${id}), or stop Azurite anyway with --force\n`);
+    assert.equal(cli(cwd, ['cancel', id]).code, 0);
+    await waitFor('the run to end', () => json(cli(cwd, ['show', id, '--json'])).status === 'Canceled', 30_000);
+    const stopped = cli(cwd, ['datastore', 'stop-azurite']);
+    assert.equal(stopped.code, 0, stopped.stderr);
+  });
+
   it('Ctrl-C while watching detaches, says how to re-attach, and the run goes on', async () => {
     const cwd = project({ 'p.yml': 'type: pipeline\njobs:\n  a:\n    type: command\n    command: sleep 1; echo finished\n' });
     const child = cliAsync(cwd, ['run', 'p.yml']);
