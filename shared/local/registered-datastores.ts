@@ -11,23 +11,27 @@ import type { Workspace } from '../workspace/workspace';
 export function checkDatastoresRegistered(workspace: Workspace, checked: CheckedSubmission): void {
   const known = listDatastores(workspace).map((d) => d.name);
   const problems = new ProblemList();
-  const unknown = (uri: string): string | undefined => {
-    const parsed = uri.startsWith('azureml://datastores/') ? parseDatastoreUri(uri) : undefined;
-    if (!parsed || 'problem' in parsed || known.includes(parsed.datastore)) return undefined;
-    const name = parsed.datastore;
-    return `datastore "${name}" is not registered (known: ${known.join(', ')}; register it with: tributary datastore register ${name} --container CONTAINER)`;
-  };
+  const unknown = (datastore: string | undefined): string | undefined =>
+    datastore === undefined || known.includes(datastore)
+      ? undefined
+      : `datastore "${datastore}" is not registered (known: ${known.join(', ')}; register it with: tributary datastore register ${datastore} --container CONTAINER)`;
   const { definition: def, parameters: given, parametersSource } = checked.request;
   for (const step of Object.values(def.steps)) {
     for (const [name, { binding }] of Object.entries(step.inputs)) {
-      const uri = binding?.kind === 'datastorePath' ? `azureml://datastores/${binding.datastore}/paths/${binding.path}` : binding?.kind === 'literal' ? String(binding.value) : undefined;
-      const problem = uri === undefined ? undefined : unknown(uri);
+      const problem = unknown(binding?.kind === 'datastorePath' ? binding.datastore : binding?.kind === 'literal' ? datastoreOf(binding.value) : undefined);
       if (problem) problems.add(`steps.${step.name}.inputs.${name}: ${problem}`, step.origin);
     }
   }
   for (const [name, value] of Object.entries(checked.parameters)) {
-    const problem = typeof value === 'string' ? unknown(value) : undefined;
+    const problem = unknown(datastoreOf(value));
     if (problem) problems.add(`inputs.${name}: ${problem}`, Object.hasOwn(given ?? {}, name) ? (parametersSource ?? 'parameters') : def.source);
   }
   problems.throwIfAny();
+}
+
+/** The datastore an `azureml://datastores/NAME/paths/...` value names; undefined for anything else. */
+function datastoreOf(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !value.startsWith('azureml://datastores/')) return undefined;
+  const parsed = parseDatastoreUri(value);
+  return 'problem' in parsed ? undefined : parsed.datastore;
 }

@@ -235,20 +235,18 @@ function noValue(ref: Ref, origin: string, what: string): ValidationError {
  */
 export function renderCommand(template: string, values: TemplateValues, origin: string): string {
   const parts = parseChecked(template, values, origin, 'command');
-  // Plain values go in as they are wherever they land: the shell's state matters only for the others.
-  const shell = everyValuePlain(values) ? undefined : new ShellContext();
+  const shell = new ShellContext();
   let out = '';
   renderParts(parts, values, (pieces) => {
     for (const piece of pieces) {
       if ('text' in piece) {
-        shell?.advance(piece.text);
+        shell.advance(piece.text);
         out += piece.text;
         continue;
       }
       const value = values[piece.ref.scope][piece.ref.name];
       if (value === undefined) throw noValue(piece.ref, origin, 'command');
-      const shown = display(value);
-      const quoted = shell ? shell.quote(shown) : shown;
+      const quoted = shell.quote(display(value));
       if (quoted === undefined) {
         throw new ValidationError(
           `${origin}: command: the value of ${piece.ref.raw} has shell characters and sits where Tributary cannot quote it safely ` +
@@ -257,17 +255,10 @@ export function renderCommand(template: string, values: TemplateValues, origin: 
         );
       }
       out += quoted;
-      shell?.inserted();
+      shell.inserted();
     }
   });
   return out;
-}
-
-function everyValuePlain(values: TemplateValues): boolean {
-  for (const scope of [values.inputs, values.outputs]) {
-    for (const value of Object.values(scope)) if (value !== undefined && !isPlainValue(value)) return false;
-  }
-  return true;
 }
 
 /**
